@@ -1,0 +1,35 @@
+# Sourced by the other scripts: pinned tool versions and idempotent installers.
+# shellcheck shell=bash
+
+TOOLS="$PWD/.tools"
+WORKER_BUILD_VERSION=0.8.7
+# wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock (pinned with `=` in Cargo.toml).
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+
+log() { printf '[keybox] %s\n' "$*" >&2; }
+
+ensure_node_modules() {
+  if [ ! -x node_modules/.bin/wrangler ] || [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm packages (wrangler, node 22, binaryen, esbuild)"
+    npm ci --no-audit --no-fund >&2
+  fi
+}
+
+ensure_build_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown >&2
+  fi
+  if [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION into .tools/"
+    cargo install --quiet --force --root "$TOOLS" wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" >&2
+  fi
+  if [ "$("$TOOLS/bin/worker-build" --version 2>/dev/null)" != "$WORKER_BUILD_VERSION" ]; then
+    log "installing worker-build $WORKER_BUILD_VERSION into .tools/"
+    cargo install --quiet --force --root "$TOOLS" worker-build --version "$WORKER_BUILD_VERSION" >&2
+  fi
+  ensure_node_modules
+}
+
+# wrangler needs Node >= 22; the npm package `node` puts it first on PATH.
+with_node22() { PATH="$PWD/node_modules/.bin:$PATH" "$@"; }

@@ -1,0 +1,19 @@
+//! The license domain: pure types and rules, free of `worker::` so they are unit-tested natively.
+
+mod duration;
+mod expiry;
+mod key;
+mod license;
+mod object_id;
+mod random;
+mod request;
+mod service;
+
+pub use duration::Duration;
+pub use expiry::{add_months, format_timestamp};
+pub use key::{LicenseKey, KEY_ALPHABET};
+pub use license::{License, LicenseStatus, UserId};
+pub use object_id::{InvalidObjectId, ObjectId, ObjectIdGenerator};
+pub use random::{EntropyUnavailable, OsRandom, RandomSource};
+pub use request::{CreateLicenseRequest, RequestError, MAX_BODY_BYTES};
+pub use service::{Service, Services};

@@ -1,0 +1,181 @@
+use serde_json::json;
+
+use super::ApiResponse;
+use crate::auth::AuthError;
+use crate::config::ConfigError;
+use crate::domain::{EntropyUnavailable, RequestError};
+use crate::storage::StoreError;
+
+/// Every way a request can fail. [`ApiError::into_response`] is the one place that picks
+/// status codes and error bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    Auth(AuthError),
+    Request(RequestError),
+    NotFound,
+    MethodNotAllowed {
+        allow: &'static str,
+    },
+    Config(ConfigError),
+    Storage(StoreError),
+    Entropy,
+    /// Every attempt drew a key that already existed (practically impossible: 36^12 keys).
+    NoUniqueKey,
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        Self::Auth(e)
+    }
+}
+
+impl From<RequestError> for ApiError {
+    fn from(e: RequestError) -> Self {
+        Self::Request(e)
+    }
+}
+
+impl From<EntropyUnavailable> for ApiError {
+    fn from(_: EntropyUnavailable) -> Self {
+        Self::Entropy
+    }
+}
+
+impl ApiError {
+    pub fn into_response(self) -> ApiResponse {
+        match self {
+            Self::Auth(AuthError::NoToken) => {
+                ApiResponse::json(401, &json!({"message": "No token provided"}))
+                    .with_header("www-authenticate", "Bearer")
+            }
+            Self::Auth(AuthError::Invalid(why)) => ApiResponse::json(
+                401,
+                &json!({"message": "Unauthorized", "error": why.reason()}),
+            )
+            .with_header(
+                "www-authenticate",
+                format!(
+                    r#"Bearer error="invalid_token", error_description="{}""#,
+                    why.reason()
+                ),
+            ),
+            Self::Request(e) => {
+                let status = if e == RequestError::BodyTooLarge {
+                    413
+                } else {
+                    400
+                };
+                ApiResponse::json(status, &json!({"message": e.message()}))
+            }
+            Self::NotFound => ApiResponse::json(404, &json!({"message": "Not found"})),
+            Self::MethodNotAllowed { allow } => {
+                ApiResponse::json(405, &json!({"message": "Method not allowed"}))
+                    .with_header("allow", allow)
+            }
+            Self::Config(e) => server_error(&format!("Server misconfigured: {e}"), e.to_string()),
+            Self::Storage(StoreError::Unavailable { operation, detail }) => server_error(
+                "Could not store the license: the database is unavailable",
+                format!("{operation}: {detail}"),
+            ),
+            Self::Storage(StoreError::Duplicate) | Self::NoUniqueKey => server_error(
+                "Could not generate a unique license key",
+                "every key drawn already existed".into(),
+            ),
+            Self::Entropy => server_error(
+                "Could not generate a license key: no randomness available",
+                "getrandom failed".into(),
+            ),
+        }
+    }
+}
+
+/// A 500 in the contract's shape, `{"error": "..."}`, with the real cause kept for the log.
+fn server_error(message: &str, cause: String) -> ApiResponse {
+    ApiResponse {
+        log: Some(cause),
+        ..ApiResponse::json(500, &json!({"error": message}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::InvalidToken;
+
+    fn header<'a>(response: &'a ApiResponse, name: &str) -> Option<&'a str> {
+        response
+            .headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn a_missing_token_is_the_contracts_401() {
+        let response = ApiError::Auth(AuthError::NoToken).into_response();
+        assert_eq!(
+            (response.status, response.body.as_str()),
+            (401, r#"{"message":"No token provided"}"#)
+        );
+        assert_eq!(header(&response, "www-authenticate"), Some("Bearer"));
+    }
+
+    #[test]
+    fn a_refused_token_is_unauthorized_with_its_reason() {
+        let response = ApiError::Auth(AuthError::Invalid(InvalidToken::Expired)).into_response();
+        assert_eq!(response.status, 401);
+        assert_eq!(
+            response.body,
+            r#"{"error":"token expired","message":"Unauthorized"}"#
+        );
+        assert_eq!(
+            header(&response, "www-authenticate"),
+            Some(r#"Bearer error="invalid_token", error_description="token expired""#)
+        );
+    }
+
+    #[test]
+    fn bad_input_is_400_and_an_oversized_body_413() {
+        let invalid = ApiError::Request(RequestError::InvalidDuration).into_response();
+        assert_eq!(
+            (invalid.status, invalid.body.as_str()),
+            (400, r#"{"message":"Invalid duration"}"#)
+        );
+        assert_eq!(
+            ApiError::Request(RequestError::BodyTooLarge)
+                .into_response()
+                .status,
+            413
+        );
+    }
+
+    #[test]
+    fn storage_failures_are_500s_that_keep_the_cause_out_of_the_body() {
+        let response = ApiError::Storage(StoreError::Unavailable {
+            operation: "insert license",
+            detail: "D1_ERROR: no such table: licenses".into(),
+        })
+        .into_response();
+        assert_eq!(response.status, 500);
+        assert_eq!(
+            response.body,
+            r#"{"error":"Could not store the license: the database is unavailable"}"#
+        );
+        assert_eq!(
+            response.log.as_deref(),
+            Some("insert license: D1_ERROR: no such table: licenses")
+        );
+    }
+
+    #[test]
+    fn routing_errors_are_json_too() {
+        let not_found = ApiError::NotFound.into_response();
+        assert_eq!(
+            (not_found.status, not_found.body.as_str()),
+            (404, r#"{"message":"Not found"}"#)
+        );
+        let wrong_method = ApiError::MethodNotAllowed { allow: "POST" }.into_response();
+        assert_eq!(wrong_method.status, 405);
+        assert_eq!(header(&wrong_method, "allow"), Some("POST"));
+    }
+}

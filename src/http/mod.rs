@@ -1,0 +1,61 @@
+//! HTTP without `worker::` types: a request in, a response out. `adapter` (wasm only) is the
+//! one place that converts to and from the Workers runtime.
+
+#[cfg(target_arch = "wasm32")]
+pub mod adapter;
+mod create_license;
+mod error;
+mod response;
+
+pub use error::ApiError;
+pub use response::ApiResponse;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::{Config, ConfigError};
+use crate::domain::{ObjectIdGenerator, RandomSource};
+use crate::storage::LicenseStore;
+
+/// A request body as read off the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Bytes(Vec<u8>),
+    /// Longer than [`crate::domain::MAX_BODY_BYTES`]; reading stopped there.
+    TooLarge,
+}
+
+/// The parts of an HTTP request the API looks at.
+#[derive(Debug, Clone)]
+pub struct ApiRequest<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub authorization: Option<&'a str>,
+    pub body: Body,
+}
+
+/// What a request is served with: configuration, storage, the clock and id generation.
+pub struct App<'a, S, R> {
+    pub config: Result<&'a Config, ConfigError>,
+    pub store: &'a S,
+    pub ids: &'a ObjectIdGenerator,
+    pub now: DateTime<Utc>,
+    pub random: R,
+}
+
+/// Routes a request and turns every outcome, success or error, into a response.
+pub async fn handle<S: LicenseStore, R: RandomSource>(
+    request: ApiRequest<'_>,
+    app: &mut App<'_, S, R>,
+) -> ApiResponse {
+    let path = request
+        .path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(request.path);
+    let outcome = match (path, request.method) {
+        ("/license/create", "POST") => create_license::handle(&request, app).await,
+        ("/license/create", _) => Err(ApiError::MethodNotAllowed { allow: "POST" }),
+        _ => Err(ApiError::NotFound),
+    };
+    outcome.unwrap_or_else(ApiError::into_response)
+}

@@ -1,0 +1,77 @@
+//! KeyBox Edge: a software-license server for Cloudflare Workers.
+//!
+//! `domain` and `auth` are pure and natively tested; `http` turns requests into responses
+//! without `worker::` types; `storage` holds the store trait and its backends.
+
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod storage;
+
+#[cfg(target_arch = "wasm32")]
+mod entry {
+    use std::sync::OnceLock;
+
+    use worker::{event, Context, Env, Request, Response};
+
+    use crate::config::{Config, ConfigError};
+    use crate::domain::{EntropyUnavailable, ObjectIdGenerator, OsRandom, RandomSource};
+    use crate::http::{adapter, handle, ApiError, App};
+    use crate::storage::D1Store;
+
+    /// Seeded on the first request: Workers forbid randomness at global scope.
+    static IDS: OnceLock<ObjectIdGenerator> = OnceLock::new();
+
+    fn id_generator() -> Result<&'static ObjectIdGenerator, EntropyUnavailable> {
+        if let Some(ids) = IDS.get() {
+            return Ok(ids);
+        }
+        let mut seed = [0u8; 8];
+        OsRandom.fill(&mut seed)?;
+        let [a, b, c, d, e, x, y, z] = seed;
+        Ok(IDS.get_or_init(|| {
+            ObjectIdGenerator::new([a, b, c, d, e], u32::from_be_bytes([0, x, y, z]))
+        }))
+    }
+
+    fn setting(env: &Env, name: &str) -> Option<String> {
+        env.secret(name)
+            .or_else(|_| env.var(name))
+            .ok()
+            .map(|v| v.to_string())
+    }
+
+    #[event(fetch)]
+    async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+        let ids = match id_generator() {
+            Ok(ids) => ids,
+            Err(e) => return adapter::into_worker_response(ApiError::from(e).into_response()),
+        };
+        let store = match env.d1("DB") {
+            Ok(db) => D1Store::new(db),
+            Err(_) => {
+                let missing = ConfigError {
+                    setting: "DB",
+                    problem: "(D1 binding) is not configured",
+                };
+                return adapter::into_worker_response(ApiError::Config(missing).into_response());
+            }
+        };
+        let config = Config::from_lookup(|name| setting(&env, name));
+        let now =
+            chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+        let body = adapter::read_body(&mut req).await;
+        let (method, path) = (req.method().to_string(), req.path());
+        let authorization = req.headers().get("authorization").ok().flatten();
+        let request = adapter::api_request(&method, &path, authorization.as_deref(), body);
+        let mut app = App {
+            config: config.as_ref().map_err(|e| *e),
+            store: &store,
+            ids,
+            now,
+            random: OsRandom,
+        };
+        adapter::into_worker_response(handle(request, &mut app).await)
+    }
+}
