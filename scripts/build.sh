@@ -9,4 +9,10 @@ ensure_build_tools
 export WASM_BINDGEN_BIN="$TOOLS/bin/wasm-bindgen"
 export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
-exec "$TOOLS/bin/worker-build" --release
+"$TOOLS/bin/worker-build" --release
+# The same feature set worker-build passes (what workerd supports), minus --debuginfo.
+"$WASM_OPT_BIN" -Oz --strip-debug \
+  --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory \
+  --enable-multivalue --enable-reference-types --enable-exception-handling \
+  build/index_bg.wasm -o build/index_bg.wasm
+log "build/index_bg.wasm: $(wc -c < build/index_bg.wasm) bytes, $(gzip -9 -c build/index_bg.wasm | wc -c) gzipped"
