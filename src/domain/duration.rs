@@ -12,10 +12,9 @@ impl Duration {
 
     /// Accepts a JSON integer in `1..=12`; strings, floats, booleans and `null` are refused.
     pub fn parse(value: Option<&Value>) -> Option<Self> {
-        let months = value?.as_u64()?;
-        (u64::from(Self::MIN)..=u64::from(Self::MAX))
-            .contains(&months)
-            .then(|| Self(months as u8))
+        u8::try_from(value?.as_u64()?)
+            .ok()
+            .and_then(Self::from_months)
     }
 
     /// Builds a duration from a month count, refusing values outside `1..=12`.

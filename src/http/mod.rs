@@ -59,3 +59,6 @@ pub async fn handle<S: LicenseStore, R: RandomSource>(
     };
     outcome.unwrap_or_else(ApiError::into_response)
 }
+
+#[cfg(test)]
+mod tests;

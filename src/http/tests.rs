@@ -1,0 +1,232 @@
+//! The request path natively, with an in-memory store standing in for D1 so that collisions
+//! and failures can be forced exactly. The real store is covered by `tests/api`.
+
+use std::cell::RefCell;
+
+use chrono::TimeZone;
+use jwt_compact::alg::{Hs256, Hs256Key};
+use jwt_compact::{AlgorithmExt, Claims, Header};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::domain::{License, OsRandom};
+use crate::storage::StoreError;
+
+const SECRET: &str = "unit-test-secret";
+
+/// Answers each insert with the next scripted outcome (then `Ok`), recording what it stored.
+#[derive(Default)]
+struct ScriptedStore {
+    script: RefCell<Vec<Result<(), StoreError>>>,
+    attempts: RefCell<Vec<License>>,
+    stored: RefCell<Vec<License>>,
+}
+
+impl LicenseStore for ScriptedStore {
+    async fn insert(&self, license: &License) -> Result<(), StoreError> {
+        self.attempts.borrow_mut().push(license.clone());
+        let outcome = if self.script.borrow().is_empty() {
+            Ok(())
+        } else {
+            self.script.borrow_mut().remove(0)
+        };
+        if outcome.is_ok() {
+            self.stored.borrow_mut().push(license.clone());
+        }
+        outcome
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 31, 10, 0, 0).unwrap()
+}
+
+fn bearer() -> String {
+    let claims =
+        Claims::new(json!({"sub": "60f7b3b3e6b3a72e8c8e4a1a", "exp": now().timestamp() + 60}));
+    let token = Hs256
+        .token(&Header::empty(), &claims, &Hs256Key::new(SECRET))
+        .unwrap();
+    format!("Bearer {token}")
+}
+
+const BODY: &str = r#"{"duration":1,"clientId":"60f7b3b3e6b3a72e8c8e4a1a","projectId":"60f7b3b3e6b3a72e8c8e4a1b"}"#;
+
+fn send(
+    store: &ScriptedStore,
+    config: Result<&Config, ConfigError>,
+    method: &str,
+    path: &str,
+    auth: Option<&str>,
+    body: &str,
+) -> ApiResponse {
+    let ids = ObjectIdGenerator::new([1, 2, 3, 4, 5], 0);
+    let mut app = App {
+        config,
+        store,
+        ids: &ids,
+        now: now(),
+        random: OsRandom,
+    };
+    let request = ApiRequest {
+        method,
+        path,
+        authorization: auth,
+        body: Body::Bytes(body.into()),
+    };
+    pollster::block_on(handle(request, &mut app))
+}
+
+fn create(store: &ScriptedStore) -> ApiResponse {
+    let config = Config::from_lookup(|_| Some(SECRET.into())).unwrap();
+    send(
+        store,
+        Ok(&config),
+        "POST",
+        "/license/create",
+        Some(&bearer()),
+        BODY,
+    )
+}
+
+fn json_of(response: &ApiResponse) -> Value {
+    serde_json::from_str(&response.body).unwrap()
+}
+
+#[test]
+fn a_valid_request_stores_and_returns_one_license() {
+    let store = ScriptedStore::default();
+    let response = create(&store);
+    assert_eq!(response.status, 201, "{}", response.body);
+    let body = json_of(&response);
+    assert_eq!(body["message"], "License created");
+    assert_eq!(body["license"]["issuedAt"], "2024-01-31T10:00:00.000Z");
+    assert_eq!(
+        body["license"]["expiresAt"], "2024-02-29T10:00:00.000Z",
+        "clamped to the leap day"
+    );
+    let stored = store.stored.borrow();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(body["license"]["key"], stored[0].key.as_str());
+    assert_eq!(body["license"]["_id"], stored[0].id.to_string());
+}
+
+#[test]
+fn a_key_collision_is_retried_with_a_fresh_key_and_id() {
+    let store = ScriptedStore::default();
+    store
+        .script
+        .borrow_mut()
+        .extend([Err(StoreError::Duplicate), Err(StoreError::Duplicate)]);
+    let response = create(&store);
+    assert_eq!(response.status, 201, "{}", response.body);
+    let attempts = store.attempts.borrow();
+    assert_eq!(attempts.len(), 3);
+    assert_ne!(attempts[0].key, attempts[1].key);
+    assert_ne!(attempts[0].id, attempts[1].id);
+    assert_eq!(
+        json_of(&response)["license"]["key"],
+        attempts[2].key.as_str(),
+        "the stored key is returned"
+    );
+}
+
+#[test]
+fn endless_collisions_end_in_a_500_not_a_loop() {
+    let store = ScriptedStore::default();
+    store
+        .script
+        .borrow_mut()
+        .extend(std::iter::repeat_with(|| Err(StoreError::Duplicate)).take(10));
+    let response = create(&store);
+    assert_eq!(response.status, 500);
+    assert_eq!(
+        json_of(&response),
+        json!({"error": "Could not generate a unique license key"})
+    );
+    assert_eq!(store.attempts.borrow().len(), 5);
+    assert!(store.stored.borrow().is_empty());
+}
+
+#[test]
+fn a_store_failure_is_a_500_with_the_cause_only_in_the_log() {
+    let store = ScriptedStore::default();
+    let failure = StoreError::Unavailable {
+        operation: "insert license",
+        detail: "disk I/O error".into(),
+    };
+    store.script.borrow_mut().push(Err(failure));
+    let response = create(&store);
+    assert_eq!(response.status, 500);
+    assert!(!response.body.contains("disk I/O"));
+    assert_eq!(
+        response.log.as_deref(),
+        Some("insert license: disk I/O error")
+    );
+    assert_eq!(
+        store.attempts.borrow().len(),
+        1,
+        "failures other than duplicates are not retried"
+    );
+}
+
+#[test]
+fn a_missing_secret_is_a_500_naming_the_setting() {
+    let store = ScriptedStore::default();
+    let missing = ConfigError {
+        setting: "JWT_SECRET",
+        problem: "is not set",
+    };
+    let response = send(
+        &store,
+        Err(missing),
+        "POST",
+        "/license/create",
+        Some(&bearer()),
+        BODY,
+    );
+    assert_eq!(response.status, 500);
+    assert_eq!(
+        json_of(&response),
+        json!({"error": "Server misconfigured: JWT_SECRET is not set"})
+    );
+}
+
+#[test]
+fn routing_is_decided_before_anything_else() {
+    let store = ScriptedStore::default();
+    let missing = ConfigError {
+        setting: "JWT_SECRET",
+        problem: "is not set",
+    };
+    assert_eq!(
+        send(&store, Err(missing), "GET", "/nope", None, "").status,
+        404
+    );
+    assert_eq!(
+        send(&store, Err(missing), "GET", "/license/create", None, "").status,
+        405
+    );
+    assert!(store.attempts.borrow().is_empty());
+}
+
+#[test]
+fn a_refused_request_never_reaches_the_store() {
+    let store = ScriptedStore::default();
+    let config = Config::from_lookup(|_| Some(SECRET.into())).unwrap();
+    for (auth, body, status) in [
+        (None, BODY, 401),
+        (Some(bearer()), r#"{"duration":99}"#, 400),
+    ] {
+        let response = send(
+            &store,
+            Ok(&config),
+            "POST",
+            "/license/create",
+            auth.as_deref(),
+            body,
+        );
+        assert_eq!(response.status, status);
+    }
+    assert!(store.attempts.borrow().is_empty());
+}
