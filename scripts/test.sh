@@ -9,4 +9,5 @@ export WRANGLER_SEND_METRICS=false
 ensure_build_tools
 # Build once up front so a compile error shows here, not as a worker that never starts.
 bash scripts/build.sh
-cargo test "$@"
+# --lib --tests: unit and HTTP suites (no doc-tests: there are none, and an empty run would close the output)
+cargo test --lib --tests "$@"
