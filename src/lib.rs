@@ -17,7 +17,7 @@ mod entry {
 
     use crate::config::{Config, ConfigError};
     use crate::domain::{EntropyUnavailable, ObjectIdGenerator, OsRandom, RandomSource};
-    use crate::http::{adapter, handle, ApiError, App};
+    use crate::http::{adapter, handle, ApiError, ApiRequest, App};
     use crate::storage::D1Store;
 
     /// Seeded on the first request: Workers forbid randomness at global scope.
@@ -63,8 +63,15 @@ mod entry {
             chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
         let body = adapter::read_body(&mut req).await;
         let (method, path) = (req.method().to_string(), req.path());
-        let authorization = req.headers().get("authorization").ok().flatten();
-        let request = adapter::api_request(&method, &path, authorization.as_deref(), body);
+        let header = |name: &str| req.headers().get(name).ok().flatten();
+        let (authorization, content_type) = (header("authorization"), header("content-type"));
+        let request = ApiRequest {
+            method: &method,
+            path: &path,
+            authorization: authorization.as_deref(),
+            content_type: content_type.as_deref(),
+            body,
+        };
         let mut app = App {
             config: config.as_ref().map_err(|e| *e),
             store: &store,

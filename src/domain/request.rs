@@ -19,6 +19,7 @@ pub struct CreateLicenseRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestError {
     BodyTooLarge,
+    UnsupportedMediaType,
     MalformedJson,
     DuplicateField,
     NotAnObject,
@@ -36,6 +37,7 @@ impl RequestError {
             Self::InvalidDuration => "Invalid duration",
             Self::ClientAndProjectRequired => "Client & Project required",
             Self::BodyTooLarge => "Request body too large (limit 16 KiB)",
+            Self::UnsupportedMediaType => "Content-Type must be application/json",
             Self::MalformedJson => "Malformed JSON body",
             Self::DuplicateField => "Duplicate field in JSON body",
             Self::NotAnObject => "Request body must be a JSON object",

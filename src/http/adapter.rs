@@ -3,7 +3,7 @@
 use futures_util::StreamExt;
 use worker::{console_error, Headers, Request, Response};
 
-use super::{ApiRequest, ApiResponse, Body};
+use super::{ApiResponse, Body};
 use crate::domain::MAX_BODY_BYTES;
 
 /// Reads the body, stopping as soon as it passes the size limit so a huge upload
@@ -34,21 +34,6 @@ pub async fn read_body(request: &mut Request) -> Body {
         bytes.extend_from_slice(&chunk);
     }
     Body::Bytes(bytes)
-}
-
-/// The fields of `request` the API reads; `body` is read separately by [`read_body`].
-pub fn api_request<'a>(
-    method: &'a str,
-    path: &'a str,
-    authorization: Option<&'a str>,
-    body: Body,
-) -> ApiRequest<'a> {
-    ApiRequest {
-        method,
-        path,
-        authorization,
-        body,
-    }
 }
 
 /// Converts an [`ApiResponse`], logging the cause of a 500 (never sent to the client).

@@ -29,6 +29,9 @@ pub(super) async fn handle<S: LicenseStore, R: RandomSource>(
         Body::Bytes(bytes) => bytes,
         Body::TooLarge => return Err(RequestError::BodyTooLarge.into()),
     };
+    if !is_json(request.content_type) {
+        return Err(RequestError::UnsupportedMediaType.into());
+    }
     let input = CreateLicenseRequest::parse(body)?;
     let license = issue(app, &input, user).await?;
     Ok(ApiResponse::json(
@@ -57,4 +60,52 @@ async fn issue<S: LicenseStore, R: RandomSource>(
         }
     }
     Err(ApiError::NoUniqueKey)
+}
+
+/// `application/json`, any `application/*+json`, or no Content-Type at all (parsed as JSON,
+/// as clients that omit it expect). Anything else, form encoding included, is refused.
+fn is_json(content_type: Option<&str>) -> bool {
+    let Some(value) = content_type.map(str::trim).filter(|v| !v.is_empty()) else {
+        return true;
+    };
+    let media_type = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    media_type == "application/json"
+        || (media_type.starts_with("application/") && media_type.ends_with("+json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_media_types_and_a_missing_header_are_accepted() {
+        for value in [
+            None,
+            Some(""),
+            Some("application/json"),
+            Some("Application/JSON; charset=utf-8"),
+            Some("application/merge-patch+json"),
+        ] {
+            assert!(is_json(value), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn other_media_types_are_refused() {
+        for value in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonp",
+            "text/json+xml",
+            "json",
+        ] {
+            assert!(!is_json(Some(value)), "{value}");
+        }
+    }
 }

@@ -60,10 +60,10 @@ impl ApiError {
                 ),
             ),
             Self::Request(e) => {
-                let status = if e == RequestError::BodyTooLarge {
-                    413
-                } else {
-                    400
+                let status = match e {
+                    RequestError::BodyTooLarge => 413,
+                    RequestError::UnsupportedMediaType => 415,
+                    _ => 400,
                 };
                 ApiResponse::json(status, &json!({"message": e.message()}))
             }

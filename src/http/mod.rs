@@ -30,6 +30,7 @@ pub struct ApiRequest<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub authorization: Option<&'a str>,
+    pub content_type: Option<&'a str>,
     pub body: Body,
 }
 

@@ -72,6 +72,7 @@ fn send(
         method,
         path,
         authorization: auth,
+        content_type: Some("application/json"),
         body: Body::Bytes(body.into()),
     };
     pollster::block_on(handle(request, &mut app))

@@ -13,6 +13,10 @@ mod concurrency;
 #[cfg(not(target_arch = "wasm32"))]
 mod create_license;
 #[cfg(not(target_arch = "wasm32"))]
+mod hostile;
+#[cfg(not(target_arch = "wasm32"))]
+mod load;
+#[cfg(not(target_arch = "wasm32"))]
 mod routing;
 #[cfg(not(target_arch = "wasm32"))]
 mod storage_failure;
@@ -27,6 +31,8 @@ fn main() -> std::process::ExitCode {
         auth::tests(),
         routing::tests(),
         concurrency::tests(),
+        hostile::tests(),
+        load::tests(),
         storage_failure::tests(),
     ]
     .into_iter()

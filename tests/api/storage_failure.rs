@@ -1,12 +1,12 @@
 //! A storage failure is a 500 in the contract's `{"error": ...}` shape, and nothing is stored.
 
+use crate::exclusive_trials;
 use crate::support::{
     count_licenses, create_body, d1_execute, post_create, random_object_id, token,
 };
-use crate::trials;
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
-    trials![a_failing_insert_is_a_500_json_error_and_leaves_no_row]
+    exclusive_trials![a_failing_insert_is_a_500_json_error_and_leaves_no_row]
 }
 
 fn a_failing_insert_is_a_500_json_error_and_leaves_no_row() {

@@ -5,33 +5,42 @@ use serde_json::Value;
 use super::worker;
 
 /// Runs SQL against the worker's local D1 (the same SQLite files `wrangler dev` serves).
+/// The worker may hold the write lock under load: a busy database is retried, boundedly.
 pub fn d1_execute(sql: &str) -> Value {
     let w = worker();
-    let output = Command::new("npx")
-        .args([
-            "wrangler",
-            "d1",
-            "execute",
-            "DB",
-            "--local",
-            "--json",
-            "--persist-to",
-        ])
-        .arg(&w.state_dir)
-        .args(["--command", sql])
-        .current_dir(&w.root)
-        .env("PATH", &w.path_env)
-        .env("WRANGLER_SEND_METRICS", "false")
-        .output()
-        .expect("run wrangler d1 execute");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "wrangler d1 execute failed: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("wrangler printed no JSON ({e}): {stdout}"))
+    let mut last = String::new();
+    for attempt in 0..30 {
+        if attempt > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let output = Command::new("npx")
+            .args([
+                "wrangler",
+                "d1",
+                "execute",
+                "DB",
+                "--local",
+                "--json",
+                "--persist-to",
+            ])
+            .arg(&w.state_dir)
+            .args(["--command", sql])
+            .current_dir(&w.root)
+            .env("PATH", &w.path_env)
+            .env("WRANGLER_SEND_METRICS", "false")
+            .output()
+            .expect("run wrangler d1 execute");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        if output.status.success() {
+            return serde_json::from_str(&stdout)
+                .unwrap_or_else(|e| panic!("wrangler printed no JSON ({e}): {stdout}"));
+        }
+        last = format!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+        if !last.contains("SQLITE_BUSY") {
+            break;
+        }
+    }
+    panic!("wrangler d1 execute failed: {last}");
 }
 
 /// The rows of a single SELECT.

@@ -10,13 +10,38 @@ pub use d1::{count_licenses, d1_execute, d1_rows};
 pub use tokens::{sign_token, token, token_with_claims, SECRET_LEN};
 pub use worker::{start_worker, stop_worker, worker};
 
-/// Builds `libtest_mimic` trials from test functions, named `module::function`.
+/// Tests share one worker and run in parallel. A test that changes the D1 schema (a trigger
+/// that forces failures) takes this lock exclusively: SQLite allows one writer, so a schema
+/// change from outside would make other tests' inserts fail with "database is locked".
+pub static SCHEMA: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// Builds `libtest_mimic` trials from test functions, named `module::function`, sharing the
+/// database with each other (see [`SCHEMA`]).
 #[macro_export]
 macro_rules! trials {
     ($($test:ident),* $(,)?) => {
         vec![$(libtest_mimic::Trial::test(
             format!("{}::{}", module_path!().rsplit("::").next().unwrap_or_default(), stringify!($test)),
-            || { $test(); Ok(()) },
+            || {
+                let _shared = $crate::support::SCHEMA.read().unwrap_or_else(|e| e.into_inner());
+                $test();
+                Ok(())
+            },
+        )),*]
+    };
+}
+
+/// Like [`trials!`], for tests that change the schema: each runs alone.
+#[macro_export]
+macro_rules! exclusive_trials {
+    ($($test:ident),* $(,)?) => {
+        vec![$(libtest_mimic::Trial::test(
+            format!("{}::{}", module_path!().rsplit("::").next().unwrap_or_default(), stringify!($test)),
+            || {
+                let _alone = $crate::support::SCHEMA.write().unwrap_or_else(|e| e.into_inner());
+                $test();
+                Ok(())
+            },
         )),*]
     };
 }
