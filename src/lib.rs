@@ -64,12 +64,17 @@ mod entry {
         let body = adapter::read_body(&mut req).await;
         let (method, path) = (req.method().to_string(), req.path());
         let header = |name: &str| req.headers().get(name).ok().flatten();
-        let (authorization, content_type) = (header("authorization"), header("content-type"));
+        let (authorization, content_type, idempotency_key) = (
+            header("authorization"),
+            header("content-type"),
+            header("idempotency-key"),
+        );
         let request = ApiRequest {
             method: &method,
             path: &path,
             authorization: authorization.as_deref(),
             content_type: content_type.as_deref(),
+            idempotency_key: idempotency_key.as_deref(),
             body,
         };
         let mut app = App {

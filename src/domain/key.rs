@@ -33,6 +33,11 @@ impl LicenseKey {
         Ok(Self(key))
     }
 
+    /// A key read back from storage, where only generated keys are ever written.
+    pub fn from_stored(key: String) -> Self {
+        Self(key)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -39,6 +39,12 @@ pub enum LicenseStatus {
 }
 
 impl LicenseStatus {
+    pub const ALL: [LicenseStatus; 4] = [Self::Pending, Self::Active, Self::Expired, Self::Revoked];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "PENDING",

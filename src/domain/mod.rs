@@ -2,6 +2,7 @@
 
 mod duration;
 mod expiry;
+mod idempotency;
 mod key;
 mod license;
 mod object_id;
@@ -11,6 +12,9 @@ mod service;
 
 pub use duration::Duration;
 pub use expiry::{add_months, format_timestamp};
+pub use idempotency::{
+    Fingerprint, IdempotencyKey, IdempotencyTag, InvalidIdempotencyKey, IDEMPOTENCY_TTL_HOURS,
+};
 pub use key::{LicenseKey, KEY_ALPHABET};
 pub use license::{License, LicenseStatus, UserId};
 pub use object_id::{InvalidObjectId, ObjectId, ObjectIdGenerator};

@@ -1,11 +1,12 @@
-//! `POST /license/create`: authenticate, validate, issue, store.
+//! `POST /license/create`: authenticate, validate, issue, store; replay under `Idempotency-Key`.
 
 use serde::Serialize;
 
 use super::{ApiError, ApiRequest, ApiResponse, App, Body};
 use crate::auth::authenticate;
 use crate::domain::{
-    CreateLicenseRequest, License, LicenseKey, RandomSource, RequestError, UserId,
+    CreateLicenseRequest, Fingerprint, IdempotencyKey, IdempotencyTag, License, LicenseKey,
+    RandomSource, RequestError, UserId,
 };
 use crate::storage::{LicenseStore, StoreError};
 
@@ -16,6 +17,16 @@ const MAX_ATTEMPTS: usize = 5;
 struct Created<'a> {
     message: &'static str,
     license: &'a License,
+}
+
+fn created(license: &License) -> ApiResponse {
+    ApiResponse::json(
+        201,
+        &Created {
+            message: "License created",
+            license,
+        },
+    )
 }
 
 /// Checks in the original server's order: token, then duration, then client & project.
@@ -33,13 +44,54 @@ pub(super) async fn handle<S: LicenseStore, R: RandomSource>(
         return Err(RequestError::UnsupportedMediaType.into());
     }
     let input = CreateLicenseRequest::parse(body)?;
-    let license = issue(app, &input, user).await?;
-    Ok(ApiResponse::json(
-        201,
-        &Created {
-            message: "License created",
-            license: &license,
-        },
+    let Some(key) = request.idempotency_key else {
+        return Ok(created(&issue(app, &input, &user, None).await?));
+    };
+    let key = IdempotencyKey::parse(key).map_err(|_| ApiError::InvalidIdempotencyKey)?;
+    let tag = IdempotencyTag::new(key, Fingerprint::of(&user, body), app.now);
+    if let Some(earlier) = replay(app, &user, &tag).await? {
+        return Ok(earlier);
+    }
+    match issue(app, &input, &user, Some(&tag)).await {
+        Err(ApiError::Storage(StoreError::IdempotencyConflict)) => {}
+        outcome => return outcome.map(|license| created(&license)),
+    }
+    // Another request with this key won a race (replay its license), or the key's earlier
+    // use expired (forget it and create anew, once).
+    if let Some(earlier) = replay(app, &user, &tag).await? {
+        return Ok(earlier);
+    }
+    app.store
+        .release_expired_idempotency_key(&user, &tag.key, app.now)
+        .await
+        .map_err(ApiError::Storage)?;
+    match issue(app, &input, &user, Some(&tag)).await {
+        Err(ApiError::Storage(StoreError::IdempotencyConflict)) => {
+            Err(ApiError::IdempotencyInProgress)
+        }
+        outcome => outcome.map(|license| created(&license)),
+    }
+}
+
+/// The answer the first request under `tag.key` got, if there was one and it is still live.
+async fn replay<S: LicenseStore, R: RandomSource>(
+    app: &App<'_, S, R>,
+    user: &UserId,
+    tag: &IdempotencyTag,
+) -> Result<Option<ApiResponse>, ApiError> {
+    let Some(earlier) = app
+        .store
+        .find_idempotent(user, &tag.key, app.now)
+        .await
+        .map_err(ApiError::Storage)?
+    else {
+        return Ok(None);
+    };
+    if earlier.fingerprint != tag.fingerprint {
+        return Err(ApiError::IdempotencyMismatch);
+    }
+    Ok(Some(
+        created(&earlier.license).with_header("idempotent-replayed", "true"),
     ))
 }
 
@@ -47,13 +99,14 @@ pub(super) async fn handle<S: LicenseStore, R: RandomSource>(
 async fn issue<S: LicenseStore, R: RandomSource>(
     app: &mut App<'_, S, R>,
     input: &CreateLicenseRequest,
-    user: UserId,
+    user: &UserId,
+    idempotency: Option<&IdempotencyTag>,
 ) -> Result<License, ApiError> {
     let seconds = u32::try_from(app.now.timestamp()).unwrap_or(u32::MAX);
     for _ in 0..MAX_ATTEMPTS {
         let key = LicenseKey::generate(&input.project, &mut app.random)?;
         let license = License::issue(input, user.clone(), app.now, app.ids.generate(seconds), key);
-        match app.store.insert(&license).await {
+        match app.store.insert(&license, idempotency).await {
             Ok(()) => return Ok(license),
             Err(StoreError::Duplicate) => continue,
             Err(other) => return Err(ApiError::Storage(other)),

@@ -21,6 +21,11 @@ pub enum ApiError {
     Entropy,
     /// Every attempt drew a key that already existed (practically impossible: 36^12 keys).
     NoUniqueKey,
+    InvalidIdempotencyKey,
+    /// The caller's `Idempotency-Key` was first used with a different request.
+    IdempotencyMismatch,
+    /// Another request with the same `Idempotency-Key` is being created right now.
+    IdempotencyInProgress,
 }
 
 impl From<AuthError> for ApiError {
@@ -68,6 +73,17 @@ impl ApiError {
                 ApiResponse::json(status, &json!({"message": e.message()}))
             }
             Self::NotFound => ApiResponse::json(404, &json!({"message": "Not found"})),
+            Self::InvalidIdempotencyKey => ApiResponse::json(
+                400,
+                &json!({"message": "Invalid Idempotency-Key: expected 1 to 255 visible ASCII characters"}),
+            ),
+            Self::IdempotencyMismatch => ApiResponse::json(
+                422,
+                &json!({"message": "Idempotency-Key already used with a different request"}),
+            ),
+            Self::IdempotencyInProgress | Self::Storage(StoreError::IdempotencyConflict) => {
+                ApiResponse::json(409, &json!({"message": "Request in progress"}))
+            }
             Self::MethodNotAllowed { allow } => {
                 ApiResponse::json(405, &json!({"message": "Method not allowed"}))
                     .with_header("allow", allow)

@@ -31,6 +31,7 @@ pub struct ApiRequest<'a> {
     pub path: &'a str,
     pub authorization: Option<&'a str>,
     pub content_type: Option<&'a str>,
+    pub idempotency_key: Option<&'a str>,
     pub body: Body,
 }
 

@@ -9,31 +9,103 @@ use jwt_compact::{AlgorithmExt, Claims, Header};
 use serde_json::{json, Value};
 
 use super::*;
-use crate::domain::{License, OsRandom};
-use crate::storage::StoreError;
+use crate::domain::{IdempotencyKey, IdempotencyTag, UserId};
+use crate::domain::{License, OsRandom, RandomSource};
+use crate::storage::{IdempotentLicense, StoreError};
 
 const SECRET: &str = "unit-test-secret";
 
-/// Answers each insert with the next scripted outcome (then `Ok`), recording what it stored.
+/// An in-memory store with the real uniqueness rules; `script` forces the outcome of the next
+/// inserts (then the rules apply). Records every attempt.
 #[derive(Default)]
 struct ScriptedStore {
     script: RefCell<Vec<Result<(), StoreError>>>,
     attempts: RefCell<Vec<License>>,
-    stored: RefCell<Vec<License>>,
+    stored: RefCell<Vec<(License, Option<IdempotencyTag>)>>,
+    /// Idempotency lookups to answer "not found" regardless (a concurrent writer not yet seen).
+    missed_lookups: std::cell::Cell<usize>,
+}
+
+impl ScriptedStore {
+    fn licenses(&self) -> Vec<License> {
+        self.stored
+            .borrow()
+            .iter()
+            .map(|(l, _)| l.clone())
+            .collect()
+    }
 }
 
 impl LicenseStore for ScriptedStore {
-    async fn insert(&self, license: &License) -> Result<(), StoreError> {
+    async fn insert(
+        &self,
+        license: &License,
+        idempotency: Option<&IdempotencyTag>,
+    ) -> Result<(), StoreError> {
         self.attempts.borrow_mut().push(license.clone());
-        let outcome = if self.script.borrow().is_empty() {
-            Ok(())
-        } else {
-            self.script.borrow_mut().remove(0)
-        };
-        if outcome.is_ok() {
-            self.stored.borrow_mut().push(license.clone());
+        if !self.script.borrow().is_empty() {
+            let outcome = self.script.borrow_mut().remove(0);
+            outcome.clone()?;
         }
-        outcome
+        let stored = self.stored.borrow();
+        if stored
+            .iter()
+            .any(|(l, _)| l.key == license.key || l.id == license.id)
+        {
+            return Err(StoreError::Duplicate);
+        }
+        let same_key = |t: &Option<IdempotencyTag>, l: &License| {
+            idempotency.is_some_and(|new| {
+                t.as_ref().is_some_and(|t| t.key == new.key) && l.user == license.user
+            })
+        };
+        if stored.iter().any(|(l, t)| same_key(t, l)) {
+            return Err(StoreError::IdempotencyConflict);
+        }
+        drop(stored);
+        self.stored
+            .borrow_mut()
+            .push((license.clone(), idempotency.cloned()));
+        Ok(())
+    }
+
+    async fn find_idempotent(
+        &self,
+        user: &UserId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IdempotentLicense>, StoreError> {
+        if self.missed_lookups.get() > 0 {
+            self.missed_lookups.set(self.missed_lookups.get() - 1);
+            return Ok(None);
+        }
+        Ok(self.stored.borrow().iter().find_map(|(license, tag)| {
+            let tag = tag
+                .as_ref()
+                .filter(|t| &license.user == user && &t.key == key && t.expires_at > now)?;
+            Some(IdempotentLicense {
+                license: license.clone(),
+                fingerprint: tag.fingerprint.clone(),
+            })
+        }))
+    }
+
+    async fn release_expired_idempotency_key(
+        &self,
+        user: &UserId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        for (license, tag) in self.stored.borrow_mut().iter_mut() {
+            if &license.user == user
+                && tag
+                    .as_ref()
+                    .is_some_and(|t| &t.key == key && t.expires_at <= now)
+            {
+                *tag = None;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -60,22 +132,70 @@ fn send(
     auth: Option<&str>,
     body: &str,
 ) -> ApiResponse {
-    let ids = ObjectIdGenerator::new([1, 2, 3, 4, 5], 0);
-    let mut app = App {
-        config,
-        store,
-        ids: &ids,
-        now: now(),
-        random: OsRandom,
-    };
     let request = ApiRequest {
         method,
         path,
         authorization: auth,
         content_type: Some("application/json"),
+        idempotency_key: None,
         body: Body::Bytes(body.into()),
     };
+    send_at(store, config, now(), request)
+}
+
+fn send_at(
+    store: &ScriptedStore,
+    config: Result<&Config, ConfigError>,
+    at: DateTime<Utc>,
+    request: ApiRequest,
+) -> ApiResponse {
+    let mut seed = [0u8; 8];
+    OsRandom.fill(&mut seed).unwrap();
+    let ids = ObjectIdGenerator::new(
+        [seed[0], seed[1], seed[2], seed[3], seed[4]],
+        u32::from(seed[5]) << 16,
+    );
+    let mut app = App {
+        config,
+        store,
+        ids: &ids,
+        now: at,
+        random: OsRandom,
+    };
     pollster::block_on(handle(request, &mut app))
+}
+
+/// A create with `Idempotency-Key: key` at `at`.
+fn create_idempotent(
+    store: &ScriptedStore,
+    key: &str,
+    body: &str,
+    at: DateTime<Utc>,
+) -> ApiResponse {
+    let config = Config::from_lookup(|_| Some(SECRET.into())).unwrap();
+    let claims =
+        Claims::new(json!({"sub": "60f7b3b3e6b3a72e8c8e4a1a", "exp": at.timestamp() + 60}));
+    let token = Hs256
+        .token(&Header::empty(), &claims, &Hs256Key::new(SECRET))
+        .unwrap();
+    let authorization = format!("Bearer {token}");
+    let request = ApiRequest {
+        method: "POST",
+        path: "/license/create",
+        authorization: Some(&authorization),
+        content_type: Some("application/json"),
+        idempotency_key: Some(key),
+        body: Body::Bytes(body.into()),
+    };
+    send_at(store, Ok(&config), at, request)
+}
+
+fn header<'a>(response: &'a ApiResponse, name: &str) -> Option<&'a str> {
+    response
+        .headers
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn create(store: &ScriptedStore) -> ApiResponse {
@@ -106,7 +226,7 @@ fn a_valid_request_stores_and_returns_one_license() {
         body["license"]["expiresAt"], "2024-02-29T10:00:00.000Z",
         "clamped to the leap day"
     );
-    let stored = store.stored.borrow();
+    let stored = store.licenses();
     assert_eq!(stored.len(), 1);
     assert_eq!(body["license"]["key"], stored[0].key.as_str());
     assert_eq!(body["license"]["_id"], stored[0].id.to_string());
@@ -146,7 +266,7 @@ fn endless_collisions_end_in_a_500_not_a_loop() {
         json!({"error": "Could not generate a unique license key"})
     );
     assert_eq!(store.attempts.borrow().len(), 5);
-    assert!(store.stored.borrow().is_empty());
+    assert!(store.licenses().is_empty());
 }
 
 #[test]
@@ -229,5 +349,93 @@ fn a_refused_request_never_reaches_the_store() {
         );
         assert_eq!(response.status, status);
     }
+    assert!(store.attempts.borrow().is_empty());
+}
+
+#[test]
+fn a_repeated_idempotency_key_replays_the_first_answer_and_creates_nothing() {
+    let store = ScriptedStore::default();
+    let first = create_idempotent(&store, "order-1", BODY, now());
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(header(&first, "idempotent-replayed"), None);
+    let again = create_idempotent(
+        &store,
+        "order-1",
+        BODY,
+        now() + chrono::TimeDelta::hours(23),
+    );
+    assert_eq!(
+        (again.status, again.body.as_str()),
+        (201, first.body.as_str())
+    );
+    assert_eq!(header(&again, "idempotent-replayed"), Some("true"));
+    assert_eq!(store.licenses().len(), 1);
+}
+
+#[test]
+fn the_same_key_with_a_different_body_is_refused_with_422() {
+    let store = ScriptedStore::default();
+    assert_eq!(
+        create_idempotent(&store, "order-2", BODY, now()).status,
+        201
+    );
+    let other = BODY.replace("\"duration\":1", "\"duration\":2");
+    let response = create_idempotent(&store, "order-2", &other, now());
+    assert_eq!(response.status, 422);
+    assert_eq!(
+        json_of(&response),
+        json!({"message": "Idempotency-Key already used with a different request"})
+    );
+    assert_eq!(store.licenses().len(), 1);
+}
+
+#[test]
+fn an_expired_key_is_released_and_creates_a_new_license() {
+    let store = ScriptedStore::default();
+    let first = create_idempotent(&store, "order-3", BODY, now());
+    let later = create_idempotent(
+        &store,
+        "order-3",
+        BODY,
+        now() + chrono::TimeDelta::hours(25),
+    );
+    assert_eq!(later.status, 201);
+    assert_eq!(header(&later, "idempotent-replayed"), None);
+    assert_ne!(
+        json_of(&later)["license"]["key"],
+        json_of(&first)["license"]["key"]
+    );
+    assert_eq!(store.licenses().len(), 2);
+}
+
+#[test]
+fn losing_a_race_for_a_key_replays_the_winner() {
+    let store = ScriptedStore::default();
+    let winner = create_idempotent(&store, "order-4", BODY, now());
+    // The loser looked before the winner's row was visible, then hit the unique key on insert.
+    store.missed_lookups.set(1);
+    let loser = create_idempotent(&store, "order-4", BODY, now());
+    assert_eq!(
+        (loser.status, loser.body.as_str()),
+        (201, winner.body.as_str())
+    );
+    assert_eq!(header(&loser, "idempotent-replayed"), Some("true"));
+    assert_eq!(
+        store.attempts.borrow().len(),
+        2,
+        "the loser tried once and lost"
+    );
+    assert_eq!(store.licenses().len(), 1);
+}
+
+#[test]
+fn an_unusable_idempotency_key_is_a_400() {
+    let store = ScriptedStore::default();
+    let response = create_idempotent(&store, "has spaces", BODY, now());
+    assert_eq!(response.status, 400);
+    assert_eq!(
+        json_of(&response),
+        json!({"message": "Invalid Idempotency-Key: expected 1 to 255 visible ASCII characters"})
+    );
     assert!(store.attempts.borrow().is_empty());
 }

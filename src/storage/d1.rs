@@ -1,10 +1,12 @@
 //! Cloudflare D1 (SQLite). The schema lives in `migrations/`.
 
+use chrono::{DateTime, Utc};
 use wasm_bindgen::JsValue;
-use worker::D1Database;
+use worker::{D1Database, D1PreparedStatement};
 
-use super::{LicenseStore, StoreError};
-use crate::domain::{format_timestamp, License};
+use super::d1_row::LicenseRow;
+use super::{IdempotentLicense, LicenseStore, StoreError};
+use crate::domain::{format_timestamp, IdempotencyKey, IdempotencyTag, License, UserId};
 
 /// Licenses in the D1 table `licenses`.
 pub struct D1Store {
@@ -15,42 +17,119 @@ impl D1Store {
     pub fn new(db: D1Database) -> Self {
         Self { db }
     }
+
+    fn statement(
+        &self,
+        operation: &'static str,
+        sql: &str,
+        values: &[JsValue],
+    ) -> Result<D1PreparedStatement, StoreError> {
+        self.db
+            .prepare(sql)
+            .bind(values)
+            .map_err(|e| unavailable(operation, &e))
+    }
 }
 
 const INSERT_LICENSE: &str = "INSERT INTO licenses \
-    (id, key, duration, issued_at, expires_at, status, services, user_id, client_id, project_id) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    (id, key, duration, issued_at, expires_at, status, services, user_id, client_id, project_id, \
+     idempotency_key, request_fingerprint, idempotency_expires_at) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+const FIND_IDEMPOTENT: &str = "SELECT id, key, duration, issued_at, expires_at, status, services, \
+    user_id, client_id, project_id, request_fingerprint FROM licenses \
+    WHERE user_id = ?1 AND idempotency_key = ?2 AND idempotency_expires_at > ?3";
+
+const RELEASE_EXPIRED_KEY: &str = "UPDATE licenses \
+    SET idempotency_key = NULL, request_fingerprint = NULL, idempotency_expires_at = NULL \
+    WHERE user_id = ?1 AND idempotency_key = ?2 AND idempotency_expires_at <= ?3";
+
+fn text(value: impl Into<String>) -> JsValue {
+    JsValue::from(value.into())
+}
+
+fn optional(value: Option<String>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from)
+}
 
 impl LicenseStore for D1Store {
-    async fn insert(&self, license: &License) -> Result<(), StoreError> {
+    async fn insert(
+        &self,
+        license: &License,
+        idempotency: Option<&IdempotencyTag>,
+    ) -> Result<(), StoreError> {
         let services = serde_json::to_string(&license.services).unwrap_or_else(|_| "[]".into());
         let values = [
-            JsValue::from(license.id.to_string()),
-            JsValue::from(license.key.as_str()),
+            text(license.id.to_string()),
+            text(license.key.as_str()),
             JsValue::from(f64::from(license.duration.months())),
-            JsValue::from(format_timestamp(license.issued_at)),
-            JsValue::from(format_timestamp(license.expires_at)),
-            JsValue::from(license.status.as_str()),
-            JsValue::from(services),
-            JsValue::from(license.user.as_str()),
-            JsValue::from(license.client.to_string()),
-            JsValue::from(license.project.to_string()),
+            text(format_timestamp(license.issued_at)),
+            text(format_timestamp(license.expires_at)),
+            text(license.status.as_str()),
+            text(services),
+            text(license.user.as_str()),
+            text(license.client.to_string()),
+            text(license.project.to_string()),
+            optional(idempotency.map(|t| t.key.as_str().to_owned())),
+            optional(idempotency.map(|t| t.fingerprint.as_str().to_owned())),
+            optional(idempotency.map(|t| format_timestamp(t.expires_at))),
         ];
-        // One statement: SQLite applies all of it or none of it.
-        let statement = self
-            .db
-            .prepare(INSERT_LICENSE)
-            .bind(&values)
-            .map_err(unavailable)?;
-        statement.run().await.map_err(classify)?;
+        // One statement: SQLite applies all of it (license and idempotency record) or none.
+        let statement = self.statement("insert license", INSERT_LICENSE, &values)?;
+        statement.run().await.map_err(classify_insert_error)?;
+        Ok(())
+    }
+
+    async fn find_idempotent(
+        &self,
+        user: &UserId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IdempotentLicense>, StoreError> {
+        let values = [
+            text(user.as_str()),
+            text(key.as_str()),
+            text(format_timestamp(now)),
+        ];
+        let statement = self.statement("find idempotent license", FIND_IDEMPOTENT, &values)?;
+        let row: Option<LicenseRow> = statement
+            .first(None)
+            .await
+            .map_err(|e| unavailable("find idempotent license", &e))?;
+        row.map(LicenseRow::into_idempotent)
+            .transpose()
+            .map_err(|detail| StoreError::Unavailable {
+                operation: "read idempotent license",
+                detail,
+            })
+    }
+
+    async fn release_expired_idempotency_key(
+        &self,
+        user: &UserId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let values = [
+            text(user.as_str()),
+            text(key.as_str()),
+            text(format_timestamp(now)),
+        ];
+        let statement = self.statement("release idempotency key", RELEASE_EXPIRED_KEY, &values)?;
+        statement
+            .run()
+            .await
+            .map_err(|e| unavailable("release idempotency key", &e))?;
         Ok(())
     }
 }
 
-/// A UNIQUE violation on `key` or `id` is a collision to retry; anything else is a failure.
-fn classify(error: worker::Error) -> StoreError {
+/// UNIQUE violations are collisions to resolve; anything else is a failure.
+fn classify_insert_error(error: worker::Error) -> StoreError {
     let detail = describe(&error);
-    if detail.contains("UNIQUE constraint failed: licenses.key")
+    if detail.contains("UNIQUE constraint failed: licenses.user_id, licenses.idempotency_key") {
+        StoreError::IdempotencyConflict
+    } else if detail.contains("UNIQUE constraint failed: licenses.key")
         || detail.contains("UNIQUE constraint failed: licenses.id")
     {
         StoreError::Duplicate
@@ -62,10 +141,10 @@ fn classify(error: worker::Error) -> StoreError {
     }
 }
 
-fn unavailable(error: worker::Error) -> StoreError {
+fn unavailable(operation: &'static str, error: &worker::Error) -> StoreError {
     StoreError::Unavailable {
-        operation: "prepare insert",
-        detail: describe(&error),
+        operation,
+        detail: describe(error),
     }
 }
 

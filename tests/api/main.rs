@@ -15,6 +15,8 @@ mod create_license;
 #[cfg(not(target_arch = "wasm32"))]
 mod hostile;
 #[cfg(not(target_arch = "wasm32"))]
+mod idempotency;
+#[cfg(not(target_arch = "wasm32"))]
 mod load;
 #[cfg(not(target_arch = "wasm32"))]
 mod routing;
@@ -32,6 +34,7 @@ fn main() -> std::process::ExitCode {
         routing::tests(),
         concurrency::tests(),
         hostile::tests(),
+        idempotency::tests(),
         load::tests(),
         storage_failure::tests(),
     ]

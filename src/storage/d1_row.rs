@@ -1,0 +1,116 @@
+//! A `licenses` row as D1 returns it, and its conversion back into the domain. Pure, so the
+//! mapping is tested natively; `d1.rs` does the I/O.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::IdempotentLicense;
+use crate::domain::{
+    Duration, Fingerprint, License, LicenseKey, LicenseStatus, ObjectId, Services, UserId,
+};
+
+/// The columns `d1.rs` selects, by name.
+#[derive(Debug, Deserialize)]
+pub struct LicenseRow {
+    pub id: String,
+    pub key: String,
+    pub duration: u8,
+    pub issued_at: String,
+    pub expires_at: String,
+    pub status: String,
+    pub services: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub project_id: String,
+    pub request_fingerprint: Option<String>,
+}
+
+impl LicenseRow {
+    /// The stored license, or which column could not be read back (the schema's CHECKs make
+    /// this a sign of a foreign writer, reported as a storage failure).
+    pub fn into_idempotent(self) -> Result<IdempotentLicense, String> {
+        let bad = |column: &str| format!("unreadable licenses.{column} in row {}", self.id);
+        let timestamp = |text: &str, column: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| bad(column))
+        };
+        let services: serde_json::Value =
+            serde_json::from_str(&self.services).map_err(|_| bad("services"))?;
+        let license = License {
+            key: LicenseKey::from_stored(self.key.clone()),
+            duration: Duration::from_months(self.duration).ok_or_else(|| bad("duration"))?,
+            issued_at: timestamp(&self.issued_at, "issued_at")?,
+            expires_at: timestamp(&self.expires_at, "expires_at")?,
+            status: LicenseStatus::parse(&self.status).ok_or_else(|| bad("status"))?,
+            services: Services::parse(Some(&services)).ok_or_else(|| bad("services"))?,
+            user: UserId::parse(&self.user_id).ok_or_else(|| bad("user_id"))?,
+            client: ObjectId::parse(&self.client_id).map_err(|_| bad("client_id"))?,
+            project: ObjectId::parse(&self.project_id).map_err(|_| bad("project_id"))?,
+            id: ObjectId::parse(&self.id).map_err(|_| bad("id"))?,
+        };
+        let fingerprint = self
+            .request_fingerprint
+            .ok_or_else(|| bad("request_fingerprint"))?;
+        Ok(IdempotentLicense {
+            license,
+            fingerprint: Fingerprint::from_stored(fingerprint),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> LicenseRow {
+        LicenseRow {
+            id: "60f7b3b3e6b3a72e8c8e4a1c".into(),
+            key: "KB-60f7b3b3e6b3a72e8c8e4a1b-A1B2-C3D4-E5F6".into(),
+            duration: 12,
+            issued_at: "2024-01-31T10:00:00.123Z".into(),
+            expires_at: "2025-01-31T10:00:00.123Z".into(),
+            status: "PENDING".into(),
+            services: r#"["Domain","Hosting"]"#.into(),
+            user_id: "auth0|42".into(),
+            client_id: "60f7b3b3e6b3a72e8c8e4a1a".into(),
+            project_id: "60f7b3b3e6b3a72e8c8e4a1b".into(),
+            request_fingerprint: Some("ab".repeat(32)),
+        }
+    }
+
+    #[test]
+    fn a_stored_row_reads_back_as_the_license_that_was_returned() {
+        let stored = row().into_idempotent().unwrap();
+        let json = serde_json::to_value(&stored.license).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "key": "KB-60f7b3b3e6b3a72e8c8e4a1b-A1B2-C3D4-E5F6", "duration": 12,
+                "issuedAt": "2024-01-31T10:00:00.123Z", "expiresAt": "2025-01-31T10:00:00.123Z",
+                "status": "PENDING", "services": ["Domain", "Hosting"], "user": "auth0|42",
+                "client": "60f7b3b3e6b3a72e8c8e4a1a", "project": "60f7b3b3e6b3a72e8c8e4a1b",
+                "_id": "60f7b3b3e6b3a72e8c8e4a1c"
+            })
+        );
+        assert_eq!(stored.fingerprint.as_str(), "ab".repeat(32));
+    }
+
+    #[test]
+    fn a_corrupt_column_is_named_not_a_panic() {
+        type Corruption = fn(&mut LicenseRow);
+        let cases: [(Corruption, &str); 5] = [
+            (|r| r.duration = 0, "duration"),
+            (|r| r.status = "LOST".into(), "status"),
+            (|r| r.services = "not json".into(), "services"),
+            (|r| r.issued_at = "yesterday".into(), "issued_at"),
+            (|r| r.request_fingerprint = None, "request_fingerprint"),
+        ];
+        for (corrupt, column) in cases {
+            let mut bad = row();
+            corrupt(&mut bad);
+            let error = bad.into_idempotent().unwrap_err();
+            assert!(error.contains(&format!("licenses.{column}")), "{error}");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! `Idempotency-Key`: a retried create gets the first answer back and creates nothing more.
+
+use std::sync::{Arc, Barrier};
+
+use serde_json::json;
+
+use crate::support::{count_licenses, create_body, random_object_id, request, token, Reply};
+use crate::trials;
+
+pub fn tests() -> Vec<libtest_mimic::Trial> {
+    trials![
+        a_retried_create_replays_the_same_license,
+        the_same_key_with_another_body_is_refused_with_422,
+        keys_belong_to_their_caller,
+        concurrent_retries_with_one_key_create_exactly_one_license,
+        an_unusable_key_is_a_400,
+        without_a_key_every_create_is_new,
+    ]
+}
+
+fn create(user: &str, key: Option<&str>, body: &str) -> Reply {
+    let auth = format!("Bearer {}", token(user));
+    let mut headers = vec![
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    if let Some(key) = key {
+        headers.push(("Idempotency-Key", key));
+    }
+    request("POST", "/license/create", &headers, Some(body.as_bytes()))
+}
+
+fn a_retried_create_replays_the_same_license() {
+    let project = random_object_id();
+    let key = format!("retry-{project}");
+    let first = create("alice", Some(&key), &create_body(&project));
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(first.header("idempotent-replayed"), None);
+    for _ in 0..3 {
+        let again = create("alice", Some(&key), &create_body(&project));
+        assert_eq!(again.status, 201);
+        assert_eq!(again.body, first.body, "the same status and body");
+        assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    }
+    assert_eq!(count_licenses(&project), 1);
+}
+
+fn the_same_key_with_another_body_is_refused_with_422() {
+    let project = random_object_id();
+    let key = format!("mismatch-{project}");
+    assert_eq!(
+        create("alice", Some(&key), &create_body(&project)).status,
+        201
+    );
+    let other = create_body(&project).replace("\"duration\":12", "\"duration\":6");
+    create("alice", Some(&key), &other)
+        .assert_message(422, "Idempotency-Key already used with a different request");
+    assert_eq!(count_licenses(&project), 1);
+}
+
+fn keys_belong_to_their_caller() {
+    let project = random_object_id();
+    let key = format!("shared-{project}");
+    let alice = create("alice", Some(&key), &create_body(&project));
+    let bob = create("bob", Some(&key), &create_body(&project));
+    assert_eq!((alice.status, bob.status), (201, 201));
+    assert_eq!(bob.header("idempotent-replayed"), None);
+    assert_ne!(alice.json()["license"]["key"], bob.json()["license"]["key"]);
+    assert_eq!(count_licenses(&project), 2);
+}
+
+fn concurrent_retries_with_one_key_create_exactly_one_license() {
+    const CLIENTS: usize = 24;
+    let project = random_object_id();
+    let key = Arc::new(format!("race-{project}"));
+    let body = Arc::new(create_body(&project));
+    let start = Arc::new(Barrier::new(CLIENTS));
+    let replies: Vec<Reply> = (0..CLIENTS)
+        .map(|_| {
+            let (key, body, start) = (key.clone(), body.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                create("racer", Some(&key), &body)
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().expect("client thread"))
+        .collect();
+    let licenses: Vec<_> = replies
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, 201, "{}", r.body);
+            r.json()["license"].clone()
+        })
+        .collect();
+    assert!(
+        licenses.iter().all(|l| *l == licenses[0]),
+        "every racer got the same license"
+    );
+    let originals = replies
+        .iter()
+        .filter(|r| r.header("idempotent-replayed").is_none())
+        .count();
+    assert_eq!(originals, 1, "exactly one answer is the original");
+    assert_eq!(count_licenses(&project), 1);
+}
+
+fn an_unusable_key_is_a_400() {
+    let project = random_object_id();
+    for key in ["", "two words", &"k".repeat(256)] {
+        let reply = create("alice", Some(key), &create_body(&project));
+        assert_eq!(reply.status, 400, "{key:?}: {}", reply.body);
+        assert_eq!(
+            reply.json(),
+            json!({"message": "Invalid Idempotency-Key: expected 1 to 255 visible ASCII characters"})
+        );
+    }
+    assert_eq!(count_licenses(&project), 0);
+}
+
+fn without_a_key_every_create_is_new() {
+    let project = random_object_id();
+    let first = create("alice", None, &create_body(&project));
+    let second = create("alice", None, &create_body(&project));
+    assert_ne!(
+        first.json()["license"]["key"],
+        second.json()["license"]["key"]
+    );
+    assert_eq!(count_licenses(&project), 2);
+}
