@@ -280,6 +280,10 @@ pub fn stop_workers(failed: bool) {
     let keep = failed || std::env::var_os("KEEP_TEST_STATE").is_some();
     for worker in WORKERS.get().into_iter().flatten() {
         worker.stop(keep);
+        // The run's directory (one per test process) goes once its backends' are gone.
+        if let Some(run_root) = worker.run_dir.parent() {
+            let _ = fs::remove_dir(run_root);
+        }
     }
 }
 
