@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use crate::mongodb_trials;
 use crate::support::data_api_double::{Fault, SLOW_ANSWER};
 use crate::support::{
-    count_licenses, create_body, data_api, post_create, random_object_id, token, worker, Reply,
+    count_licenses, create_body, data_api, post_create, random_object_id, start_scratch_worker,
+    token, worker, Reply,
 };
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
@@ -23,6 +24,7 @@ pub fn tests() -> Vec<libtest_mimic::Trial> {
         a_refused_api_key_is_a_500_that_never_shows_the_key,
         a_gateway_slower_than_the_timeout_is_cut_off_with_a_500,
         the_double_enforces_the_unique_key_index_and_answers_finds_in_ejson,
+        a_misconfigured_storage_answers_500_naming_the_setting_not_its_value,
     ]
 }
 
@@ -241,4 +243,44 @@ fn the_double_enforces_the_unique_key_index_and_answers_finds_in_ejson() {
     let (status, answer) = post("findOne", "wrong-key", with(json!({"filter": {}})));
     assert_eq!(status, 401);
     assert_eq!(answer["error_code"], "InvalidSession");
+}
+
+/// Workers of their own, each misconfigured once: the first request gets a 500 JSON naming the
+/// setting (never a value, never a panic), and nothing reaches the gateway.
+fn a_misconfigured_storage_answers_500_naming_the_setting_not_its_value() {
+    let double = data_api();
+    let cases = [
+        (
+            "mongodb-no-database",
+            format!(
+                "STORAGE=mongodb\nMONGODB_DATA_API_URL={}\nMONGODB_API_KEY={}\nMONGODB_DATA_SOURCE={}\n",
+                double.base_url, double.api_key, double.data_source
+            ),
+            r#"Server misconfigured: MONGODB_DATABASE is not set (required when STORAGE is "mongodb")"#,
+        ),
+        (
+            "unknown-storage",
+            "STORAGE=postgres\n".to_string(),
+            r#"Server misconfigured: STORAGE must be "d1" or "mongodb""#,
+        ),
+    ];
+    for (name, settings, message) in cases {
+        let scratch = start_scratch_worker(name, &settings).expect("a scratch worker");
+        let project = random_object_id();
+        let reply = ureq::post(&format!("{}/license/create", scratch.base_url()))
+            .set("Authorization", &format!("Bearer {}", token("u")))
+            .set("Content-Type", "application/json")
+            .send_string(&create_body(&project));
+        let Err(ureq::Error::Status(500, response)) = reply else {
+            panic!("{name}: expected a 500, got {reply:?}");
+        };
+        let body = response.into_string().unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap(),
+            json!({ "error": message }),
+            "{name}"
+        );
+        assert!(!body.contains(&double.api_key), "{name}");
+        assert!(data_api().inserts_of_project(&project).is_empty(), "{name}");
+    }
 }

@@ -386,7 +386,7 @@ fn take_fault(state: &mut State, project: &str) -> Option<Fault> {
     let rule = state.faults.iter_mut().find(|r| r.project == project)?;
     let fault = rule.fault;
     if let Some(n) = rule.remaining.as_mut() {
-        *n -= 1;
+        *n = n.saturating_sub(1);
     }
     state.faults.retain(|r| r.remaining != Some(0));
     Some(fault)

@@ -14,7 +14,7 @@ use serde_json::Value;
 pub use client::{post_create, request, Reply};
 pub use d1::d1_execute;
 pub use tokens::{sign_token, token, token_with_claims, SECRET_LEN};
-pub use worker::{data_api, start_workers, stop_workers, worker};
+pub use worker::{data_api, start_scratch_worker, start_workers, stop_workers, worker};
 
 /// A storage backend the suite runs against; each has its own worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

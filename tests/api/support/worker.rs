@@ -68,27 +68,50 @@ fn npx(root: &Path, path_env: &str) -> Command {
     command
         .current_dir(root)
         .env("PATH", path_env)
-        .env("WRANGLER_SEND_METRICS", "false");
+        .env("WRANGLER_SEND_METRICS", "false")
+        // Built once by `build_once`: wrangler's [build] must not rewrite build/ under the
+        // other workers (scripts/build.sh honours this).
+        .env("KEYBOX_PREBUILT", "1");
     command
+}
+
+/// Builds the worker once for every `wrangler dev` of the run (quick when up to date).
+fn build_once(root: &Path, path_env: &str) -> Result<(), String> {
+    let output = Command::new("bash")
+        .arg("scripts/build.sh")
+        .current_dir(root)
+        .env("PATH", path_env)
+        .output()
+        .map_err(|e| format!("run scripts/build.sh: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "scripts/build.sh failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
 }
 
 /// Starts one worker per backend in `backends` (the Data API double first, for `mongodb`),
 /// all sharing one random JWT secret, and waits until each answers.
 pub fn start_workers(backends: &[Backend]) -> Result<(), String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let run_root = root
-        .join("target")
-        .join("api-tests")
-        .join(std::process::id().to_string());
-    let path_env = format!(
-        "{}:{}",
-        root.join("node_modules/.bin").display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let (root, run_root, path_env) = paths();
+    build_once(&root, &path_env)?;
     let secret = random_hex(SECRET_LEN);
     let mut workers = Vec::new();
     for &backend in backends {
-        match start_one(backend, &root, &run_root, &path_env, &secret) {
+        let settings = backend_settings(backend)?;
+        let started = start_one(
+            backend,
+            backend.name(),
+            &settings,
+            &root,
+            &run_root,
+            &path_env,
+            &secret,
+        );
+        match started {
             Ok(worker) => workers.push(worker),
             Err(e) => {
                 workers.iter().for_each(|w| w.stop(true));
@@ -125,21 +148,74 @@ fn backend_settings(backend: Backend) -> Result<String, String> {
     }
 }
 
+/// The crate root, this run's directory under `target/api-tests/`, and a PATH with Node 22.
+fn paths() -> (PathBuf, PathBuf, String) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let run_root = root
+        .join("target")
+        .join("api-tests")
+        .join(std::process::id().to_string());
+    let path_env = format!(
+        "{}:{}",
+        root.join("node_modules/.bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    (root, run_root, path_env)
+}
+
+/// A worker started by one test with settings of its own (e.g. a misconfiguration), stopped
+/// when dropped.
+pub struct ScratchWorker(Worker);
+
+impl ScratchWorker {
+    pub fn base_url(&self) -> &str {
+        &self.0.base_url
+    }
+}
+
+impl Drop for ScratchWorker {
+    fn drop(&mut self) {
+        self.0.stop(std::thread::panicking());
+    }
+}
+
+/// Starts a worker named `name` (its directory) with `settings` as its env file lines besides
+/// the run's JWT secret, and waits until it answers.
+pub fn start_scratch_worker(name: &str, settings: &str) -> Result<ScratchWorker, String> {
+    let (root, run_root, path_env) = paths();
+    let current = worker();
+    let scratch = ScratchWorker(start_one(
+        current.backend,
+        name,
+        settings,
+        &root,
+        &run_root,
+        &path_env,
+        &current.secret,
+    )?);
+    if let Err(e) = scratch.0.wait_ready() {
+        scratch.0.stop(true);
+        return Err(e);
+    }
+    Ok(scratch)
+}
+
 fn start_one(
     backend: Backend,
+    name: &str,
+    settings: &str,
     root: &Path,
     run_root: &Path,
     path_env: &str,
     secret: &str,
 ) -> Result<Worker, String> {
-    let run_dir = run_root.join(backend.name());
+    let run_dir = run_root.join(name);
     let state_dir = run_dir.join("state");
     fs::create_dir_all(&state_dir).map_err(|e| format!("create {}: {e}", state_dir.display()))?;
     let env_file = run_dir.join("test.env");
-    let settings = format!("JWT_SECRET={secret}\n{}", backend_settings(backend)?);
-    fs::write(&env_file, settings).map_err(|e| e.to_string())?;
+    fs::write(&env_file, format!("JWT_SECRET={secret}\n{settings}")).map_err(|e| e.to_string())?;
 
-    if backend == Backend::D1 {
+    if backend == Backend::D1 && name == backend.name() {
         let migrate = npx(root, path_env)
             .args([
                 "wrangler",
@@ -211,7 +287,10 @@ impl Worker {
         let log_path = &self.run_dir.join("wrangler.log");
         eprintln!(
             "waiting for the {} worker on {} (log: {})",
-            self.backend.name(),
+            self.run_dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy(),
             self.base_url,
             log_path.display()
         );
@@ -236,7 +315,10 @@ impl Worker {
                 Ok(_) | Err(ureq::Error::Status(..)) => {
                     eprintln!(
                         "{} worker ready after {:.1?}",
-                        self.backend.name(),
+                        self.run_dir
+                            .file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy(),
                         started.elapsed()
                     );
                     return Ok(());
