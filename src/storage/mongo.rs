@@ -52,7 +52,7 @@ impl MongoStore {
             detail: redact(&detail, &self.settings.api_key),
         };
         let url = self.settings.action_url(action);
-        // Aborts the fetch and the body read alike once TIMEOUT has passed.
+        // Aborts the fetch and the body read alike once TIMEOUT_MS have passed.
         let deadline = AbortSignal::timeout_with_u32(TIMEOUT_MS);
         let exchange = async {
             let headers = Headers::new()?;
