@@ -4,6 +4,11 @@
 # downloaded from outside crates.io and npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The HTTP test suite builds once, then starts several `wrangler dev` on the same build/: their
+# [build] runs must not rewrite it under the workers already serving (that reloads them).
+if [ "${KEYBOX_PREBUILT:-}" = 1 ] && [ -f build/index.js ] && [ -f build/index_bg.wasm ]; then
+  exit 0
+fi
 source scripts/tools.sh
 ensure_build_tools
 export WASM_BINDGEN_BIN="$TOOLS/bin/wasm-bindgen"

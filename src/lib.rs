@@ -15,10 +15,10 @@ mod entry {
 
     use worker::{event, Context, Env, Request, Response};
 
-    use crate::config::{Config, ConfigError};
+    use crate::config::{Config, ConfigError, StorageConfig};
     use crate::domain::{EntropyUnavailable, ObjectIdGenerator, OsRandom, RandomSource};
     use crate::http::{adapter, handle, ApiError, ApiRequest, App};
-    use crate::storage::D1Store;
+    use crate::storage::{D1Store, MongoStore, Store};
 
     /// Seeded on the first request: Workers forbid randomness at global scope.
     static IDS: OnceLock<ObjectIdGenerator> = OnceLock::new();
@@ -42,21 +42,29 @@ mod entry {
             .map(|v| v.to_string())
     }
 
+    /// The backend `STORAGE` names; a misconfiguration is reported, never a panic.
+    fn open_store(env: &Env) -> Result<Store, ConfigError> {
+        match StorageConfig::from_lookup(|name| setting(env, name))? {
+            StorageConfig::D1 => env
+                .d1("DB")
+                .map(|db| Store::D1(D1Store::new(db)))
+                .map_err(|_| ConfigError {
+                    setting: "DB",
+                    problem: "(D1 binding) is not configured",
+                }),
+            StorageConfig::Mongo(settings) => Ok(Store::Mongo(MongoStore::new(settings))),
+        }
+    }
+
     #[event(fetch)]
     async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
         let ids = match id_generator() {
             Ok(ids) => ids,
             Err(e) => return adapter::into_worker_response(ApiError::from(e).into_response()),
         };
-        let store = match env.d1("DB") {
-            Ok(db) => D1Store::new(db),
-            Err(_) => {
-                let missing = ConfigError {
-                    setting: "DB",
-                    problem: "(D1 binding) is not configured",
-                };
-                return adapter::into_worker_response(ApiError::Config(missing).into_response());
-            }
+        let store = match open_store(&env) {
+            Ok(store) => store,
+            Err(e) => return adapter::into_worker_response(ApiError::Config(e).into_response()),
         };
         let config = Config::from_lookup(|name| setting(&env, name));
         let now =

@@ -184,6 +184,24 @@ mod tests {
     }
 
     #[test]
+    fn a_storage_misconfiguration_is_a_500_naming_the_setting_only() {
+        let lookup = |name: &str| match name {
+            "STORAGE" => Some("mongodb".to_string()),
+            "MONGODB_DATA_API_URL" => Some("https://gateway.example".to_string()),
+            "MONGODB_API_KEY" => Some("k3y-never-shown".to_string()),
+            _ => None,
+        };
+        let error = crate::config::StorageConfig::from_lookup(lookup).unwrap_err();
+        let response = ApiError::Config(error).into_response();
+        assert_eq!(response.status, 500);
+        assert_eq!(
+            response.body,
+            r#"{"error":"Server misconfigured: MONGODB_DATA_SOURCE is not set (required when STORAGE is \"mongodb\")"}"#
+        );
+        assert!(!response.log.unwrap_or_default().contains("k3y-never-shown"));
+    }
+
+    #[test]
     fn routing_errors_are_json_too() {
         let not_found = ApiError::NotFound.into_response();
         assert_eq!(

@@ -20,7 +20,7 @@ fn two_hundred_concurrent_creates_give_two_hundred_distinct_stored_licenses() {
     let clients: Vec<_> = (0..CLIENTS)
         .map(|_| {
             let (body, token, start) = (body.clone(), token.clone(), start.clone());
-            std::thread::spawn(move || {
+            crate::support::spawn(move || {
                 start.wait();
                 post_create(Some(&token), &body)
             })
@@ -37,5 +37,5 @@ fn two_hundred_concurrent_creates_give_two_hundred_distinct_stored_licenses() {
     }
     assert_eq!(keys.len(), CLIENTS, "distinct keys");
     assert_eq!(ids.len(), CLIENTS, "distinct ids");
-    assert_eq!(count_licenses(&project), CLIENTS as u64, "rows in D1");
+    assert_eq!(count_licenses(&project), CLIENTS as u64, "stored licenses");
 }

@@ -2,13 +2,15 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{count_licenses, create_body, d1_rows, post_create, random_object_id, token};
+use crate::support::{
+    count_licenses, create_body, post_create, random_object_id, stored_licenses, token,
+};
 use crate::trials;
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
     trials![
         the_seed_example_creates_a_pending_license_in_the_documented_shape,
-        the_license_is_stored_in_d1_as_returned,
+        the_license_is_stored_as_returned,
         services_default_to_hosting_and_duplicates_are_dropped,
         original_keybox_tokens_use_user_id_as_the_user,
         expiry_is_issue_date_plus_calendar_months,
@@ -134,26 +136,12 @@ fn the_seed_example_creates_a_pending_license_in_the_documented_shape() {
     );
 }
 
-fn the_license_is_stored_in_d1_as_returned() {
+fn the_license_is_stored_as_returned() {
     let project = random_object_id();
     let license = create(&create_body(&project))["license"].clone();
-    let rows = d1_rows(&format!(
-        "SELECT * FROM licenses WHERE project_id = '{project}'"
-    ));
-    assert_eq!(rows.len(), 1);
-    let row = &rows[0];
-    assert_eq!(row["id"], license["_id"]);
-    assert_eq!(row["key"], license["key"]);
-    assert_eq!(row["duration"], 12);
-    assert_eq!(row["issued_at"], license["issuedAt"]);
-    assert_eq!(row["expires_at"], license["expiresAt"]);
-    assert_eq!(row["status"], "PENDING");
-    assert_eq!(
-        serde_json::from_str::<Value>(row["services"].as_str().unwrap()).unwrap(),
-        license["services"]
-    );
-    assert_eq!(row["user_id"], license["user"]);
-    assert_eq!(row["client_id"], license["client"]);
+    let stored = stored_licenses(&project);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0], license, "the stored license is the one returned");
 }
 
 fn services_default_to_hosting_and_duplicates_are_dropped() {

@@ -4,7 +4,7 @@ use std::sync::{Arc, Barrier};
 
 use serde_json::json;
 
-use crate::support::{count_licenses, create_body, random_object_id, request, token, Reply};
+use crate::support::{count_licenses, create_body, random_object_id, request, spawn, token, Reply};
 use crate::trials;
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
@@ -78,7 +78,7 @@ fn concurrent_retries_with_one_key_create_exactly_one_license() {
     let replies: Vec<Reply> = (0..CLIENTS)
         .map(|_| {
             let (key, body, start) = (key.clone(), body.clone(), start.clone());
-            std::thread::spawn(move || {
+            spawn(move || {
                 start.wait();
                 create("racer", Some(&key), &body)
             })

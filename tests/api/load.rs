@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    count_licenses, create_body, d1_execute, post_create, random_object_id, token, Reply,
+    count_licenses, create_body, fail_inserts_of, post_create, random_object_id, spawn, token,
+    Reply,
 };
 use crate::{exclusive_trials, trials};
 
@@ -48,7 +49,7 @@ fn run_load(
                 outcomes.clone(),
                 on_progress.clone(),
             );
-            std::thread::spawn(move || {
+            spawn(move || {
                 while next.fetch_add(1, Ordering::SeqCst) < total {
                     let started = Instant::now();
                     let reply = post_create(Some(&token), &body);
@@ -104,31 +105,24 @@ fn two_thousand_creates_over_32_connections_are_all_stored_once() {
 
 fn a_storage_outage_mid_run_fails_fast_and_loses_or_duplicates_nothing() {
     let project = random_object_id();
-    let trigger = format!("outage_{project}");
-    let (start_sql, end_sql) = (
-        format!(
-            "CREATE TRIGGER {trigger} BEFORE INSERT ON licenses WHEN NEW.project_id = '{project}' \
-             BEGIN SELECT RAISE(ABORT, 'outage injected by the load test'); END"
-        ),
-        format!("DROP TRIGGER {trigger}"),
-    );
-    // The outage starts after 150 answers and ends after 300 more (each switch takes a second or
-    // two, during which the load keeps running).
-    let outage = Arc::new(Mutex::new((false, false)));
+    // The outage (a D1 trigger, or the Data API double failing) starts after 150 answers and
+    // ends after 300 more; while a switch is thrown the other connections wait on the lock.
+    let outage = Arc::new(Mutex::new((false, None)));
     let switch = outage.clone();
+    let failing_project = project.clone();
     let outcomes = run_load(&project, 900, move |done| {
         let mut state = switch.lock().unwrap();
         if done >= 150 && !state.0 {
-            state.0 = true;
-            d1_execute(&start_sql);
-        } else if done >= 450 && state.0 && !state.1 {
-            state.1 = true;
-            d1_execute(&end_sql);
+            *state = (true, Some(fail_inserts_of(&failing_project)));
+        } else if done >= 450 {
+            if let Some(failing) = state.1.take() {
+                failing.recover();
+            }
         }
     });
-    assert_eq!(
-        *outage.lock().unwrap(),
-        (true, true),
+    let (started, still_failing) = &*outage.lock().unwrap();
+    assert!(
+        *started && still_failing.is_none(),
         "the outage was started and ended"
     );
 

@@ -1,7 +1,10 @@
-//! The HTTP API, tested as a client sees it: one real worker under `wrangler dev` (workerd and
-//! a fresh local D1, migrated, with a random JWT secret) serves every test, then is stopped.
+//! The HTTP API, tested as a client sees it: real workers under `wrangler dev`, one per storage
+//! backend (`d1`: a fresh local D1, migrated; `mongodb`: the Data API protocol double on
+//! loopback), with one random JWT secret, serve every test, then are stopped.
 //!
-//! Each test uses its own random project id, so tests run in parallel and count their own rows.
+//! Every contract test runs against both backends (`d1::…` and `mongodb::…`); `mongodb_store`
+//! holds the Mongo-only checks. Each test uses its own random project id, so tests run in
+//! parallel and count their own rows or documents.
 
 #[cfg(not(target_arch = "wasm32"))]
 mod support;
@@ -18,6 +21,8 @@ mod hostile;
 mod idempotency;
 #[cfg(not(target_arch = "wasm32"))]
 mod load;
+#[cfg(not(target_arch = "wasm32"))]
+mod mongodb_store;
 #[cfg(not(target_arch = "wasm32"))]
 mod routing;
 #[cfg(not(target_arch = "wasm32"))]
@@ -37,24 +42,31 @@ fn main() -> std::process::ExitCode {
         idempotency::tests(),
         load::tests(),
         storage_failure::tests(),
+        mongodb_store::tests(),
     ]
     .into_iter()
     .flatten()
     .collect();
-    if args.list
-        || trials
-            .iter()
-            .all(|t| args.is_filtered_out(t) || args.is_ignored(t))
-    {
+    // Only the backends of the trials that will run get a worker.
+    let backends: Vec<support::Backend> = support::Backend::ALL
+        .into_iter()
+        .filter(|backend| {
+            let prefix = format!("{}::", backend.name());
+            trials.iter().any(|t| {
+                t.name().starts_with(&prefix) && !args.is_filtered_out(t) && !args.is_ignored(t)
+            })
+        })
+        .collect();
+    if args.list || backends.is_empty() {
         return libtest_mimic::run(&args, trials).exit_code();
     }
-    if let Err(e) = support::start_worker() {
-        eprintln!("could not start the worker: {e}");
-        support::stop_worker(true);
+    if let Err(e) = support::start_workers(&backends) {
+        eprintln!("could not start the workers: {e}");
+        support::stop_workers(true);
         return std::process::ExitCode::FAILURE;
     }
     let conclusion = libtest_mimic::run(&args, trials);
-    support::stop_worker(conclusion.has_failed());
+    support::stop_workers(conclusion.has_failed());
     conclusion.exit_code()
 }
 

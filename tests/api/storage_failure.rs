@@ -2,20 +2,18 @@
 
 use crate::exclusive_trials;
 use crate::support::{
-    count_licenses, create_body, d1_execute, post_create, random_object_id, token,
+    count_licenses, create_body, fail_inserts_of, post_create, random_object_id, token,
 };
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
-    exclusive_trials![a_failing_insert_is_a_500_json_error_and_leaves_no_row]
+    exclusive_trials![a_failing_insert_is_a_500_json_error_and_stores_nothing]
 }
 
-fn a_failing_insert_is_a_500_json_error_and_leaves_no_row() {
+fn a_failing_insert_is_a_500_json_error_and_stores_nothing() {
     let project = random_object_id();
-    // A real D1 failure, scoped to this test's project so parallel tests are untouched.
-    d1_execute(&format!(
-        "CREATE TRIGGER fail_{project} BEFORE INSERT ON licenses WHEN NEW.project_id = '{project}' \
-         BEGIN SELECT RAISE(ABORT, 'storage failure forced by the test'); END"
-    ));
+    // A real storage failure (a D1 trigger, or the Data API double's 500), scoped to this
+    // test's project so parallel tests are untouched.
+    let failing = fail_inserts_of(&project);
     let reply = post_create(Some(&token("u")), &create_body(&project));
     assert_eq!(reply.status, 500, "{}", reply.body);
     assert_eq!(
@@ -28,7 +26,7 @@ fn a_failing_insert_is_a_500_json_error_and_leaves_no_row() {
     );
     assert_eq!(count_licenses(&project), 0);
 
-    d1_execute(&format!("DROP TRIGGER fail_{project}"));
+    failing.recover();
     assert_eq!(
         post_create(Some(&token("u")), &create_body(&project)).status,
         201,

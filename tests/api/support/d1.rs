@@ -1,6 +1,6 @@
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::worker;
 
@@ -51,10 +51,29 @@ pub fn d1_rows(sql: &str) -> Vec<Value> {
     }
 }
 
-/// How many licenses D1 holds for `project`.
-pub fn count_licenses(project: &str) -> u64 {
-    let rows = d1_rows(&format!(
-        "SELECT count(*) AS n FROM licenses WHERE project_id = '{project}'"
-    ));
-    rows[0]["n"].as_u64().expect("a count")
+/// The rows D1 holds for `project`, in the API's JSON shape.
+pub fn stored_licenses(project: &str) -> Vec<Value> {
+    d1_rows(&format!(
+        "SELECT * FROM licenses WHERE project_id = '{project}'"
+    ))
+    .into_iter()
+    .map(|row| {
+        let services = row["services"]
+            .as_str()
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+            .unwrap_or(Value::Null);
+        json!({
+            "key": row["key"],
+            "duration": row["duration"],
+            "issuedAt": row["issued_at"],
+            "expiresAt": row["expires_at"],
+            "status": row["status"],
+            "services": services,
+            "user": row["user_id"],
+            "client": row["client_id"],
+            "project": row["project_id"],
+            "_id": row["id"],
+        })
+    })
+    .collect()
 }

@@ -1,48 +1,157 @@
-//! Test support: the worker process, an HTTP client, tokens and D1 queries.
+//! Test support: the storage backends, their worker processes, the Data API protocol double,
+//! an HTTP client, tokens, and backend-neutral looks at what was stored.
 
 mod client;
 mod d1;
+pub mod data_api_double;
 mod tokens;
 mod worker;
 
-pub use client::{post_create, request, Reply};
-pub use d1::{count_licenses, d1_execute, d1_rows};
-pub use tokens::{sign_token, token, token_with_claims, SECRET_LEN};
-pub use worker::{start_worker, stop_worker, worker};
+use std::cell::Cell;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-/// Tests share one worker and run in parallel. A test that changes the D1 schema (a trigger
+use serde_json::Value;
+
+pub use client::{post_create, request, Reply};
+pub use d1::d1_execute;
+pub use tokens::{sign_token, token, token_with_claims, SECRET_LEN};
+pub use worker::{data_api, start_scratch_worker, start_workers, stop_workers, worker};
+
+/// A storage backend the suite runs against; each has its own worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `STORAGE` unset (the default): Cloudflare D1.
+    D1,
+    /// `STORAGE = "mongodb"`, pointed at the Data API protocol double.
+    Mongo,
+}
+
+impl Backend {
+    pub const ALL: [Backend; 2] = [Backend::D1, Backend::Mongo];
+
+    /// The `STORAGE` value, also the first segment of every trial's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::D1 => "d1",
+            Backend::Mongo => "mongodb",
+        }
+    }
+}
+
+thread_local! {
+    static BACKEND: Cell<Option<Backend>> = const { Cell::new(None) };
+}
+
+/// The backend the current test runs against.
+pub fn backend() -> Backend {
+    BACKEND
+        .get()
+        .expect("a test runs inside a backend's trial (or a support::spawn thread)")
+}
+
+/// Runs `test` against `backend`.
+pub fn with_backend<T>(backend: Backend, test: impl FnOnce() -> T) -> T {
+    let previous = BACKEND.replace(Some(backend));
+    let result = test();
+    BACKEND.set(previous);
+    result
+}
+
+/// `std::thread::spawn` for tests: the new thread talks to the same backend.
+pub fn spawn<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::thread::JoinHandle<T> {
+    let current = backend();
+    std::thread::spawn(move || with_backend(current, f))
+}
+
+/// Tests share the workers and run in parallel. A test that changes the D1 schema (a trigger
 /// that forces failures) takes this lock exclusively: SQLite allows one writer, so a schema
 /// change from outside would make other tests' inserts fail with "database is locked".
-pub static SCHEMA: std::sync::RwLock<()> = std::sync::RwLock::new(());
+pub static SCHEMA: RwLock<()> = RwLock::new(());
 
-/// Builds `libtest_mimic` trials from test functions, named `module::function`, sharing the
-/// database with each other (see [`SCHEMA`]).
+/// Whether a trial may run beside others or must run alone (see [`SCHEMA`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharing {
+    Shared,
+    Alone,
+}
+
+/// One trial per test and backend, named `backend::module::function`.
+pub fn trials_for(
+    backends: &[Backend],
+    sharing: Sharing,
+    module: &str,
+    tests: &[(&'static str, fn())],
+) -> Vec<libtest_mimic::Trial> {
+    let module = module.rsplit("::").next().unwrap_or_default();
+    backends
+        .iter()
+        .flat_map(|&backend| {
+            tests.iter().map(move |&(name, test)| {
+                libtest_mimic::Trial::test(
+                    format!("{}::{module}::{name}", backend.name()),
+                    move || {
+                        let _guard = match sharing {
+                            Sharing::Shared => {
+                                Guard::Read(SCHEMA.read().unwrap_or_else(|e| e.into_inner()))
+                            }
+                            Sharing::Alone => {
+                                Guard::Write(SCHEMA.write().unwrap_or_else(|e| e.into_inner()))
+                            }
+                        };
+                        with_backend(backend, test);
+                        Ok(())
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+/// Holds [`SCHEMA`] for the length of a trial.
+#[allow(dead_code)] // held for its Drop
+enum Guard<'a> {
+    Read(RwLockReadGuard<'a, ()>),
+    Write(RwLockWriteGuard<'a, ()>),
+}
+
+/// Builds trials from test functions, each run against every backend.
 #[macro_export]
 macro_rules! trials {
     ($($test:ident),* $(,)?) => {
-        vec![$(libtest_mimic::Trial::test(
-            format!("{}::{}", module_path!().rsplit("::").next().unwrap_or_default(), stringify!($test)),
-            || {
-                let _shared = $crate::support::SCHEMA.read().unwrap_or_else(|e| e.into_inner());
-                $test();
-                Ok(())
-            },
-        )),*]
+        $crate::support::trials_for(
+            &$crate::support::Backend::ALL,
+            $crate::support::Sharing::Shared,
+            module_path!(),
+            &[$((stringify!($test), $test as fn())),*],
+        )
     };
 }
 
-/// Like [`trials!`], for tests that change the schema: each runs alone.
+/// Like [`trials!`], for tests that change the storage's schema or faults: each runs alone.
 #[macro_export]
 macro_rules! exclusive_trials {
     ($($test:ident),* $(,)?) => {
-        vec![$(libtest_mimic::Trial::test(
-            format!("{}::{}", module_path!().rsplit("::").next().unwrap_or_default(), stringify!($test)),
-            || {
-                let _alone = $crate::support::SCHEMA.write().unwrap_or_else(|e| e.into_inner());
-                $test();
-                Ok(())
-            },
-        )),*]
+        $crate::support::trials_for(
+            &$crate::support::Backend::ALL,
+            $crate::support::Sharing::Alone,
+            module_path!(),
+            &[$((stringify!($test), $test as fn())),*],
+        )
+    };
+}
+
+/// Builds trials from test functions that only concern the MongoDB backend.
+#[macro_export]
+macro_rules! mongodb_trials {
+    ($($test:ident),* $(,)?) => {
+        $crate::support::trials_for(
+            &[$crate::support::Backend::Mongo],
+            $crate::support::Sharing::Shared,
+            module_path!(),
+            &[$((stringify!($test), $test as fn())),*],
+        )
     };
 }
 
@@ -58,4 +167,60 @@ pub fn create_body(project: &str) -> String {
     format!(
         r#"{{"duration":12,"clientId":"60f7b3b3e6b3a72e8c8e4a1a","projectId":"{project}","services":["Hosting","Domain"]}}"#
     )
+}
+
+/// How many licenses the current backend holds for `project`.
+pub fn count_licenses(project: &str) -> u64 {
+    stored_licenses(project).len() as u64
+}
+
+/// The licenses the current backend stores for `project`, each in the API's JSON shape
+/// (`key`, `duration`, `issuedAt`, …, `_id`), so a test can compare them with a response.
+pub fn stored_licenses(project: &str) -> Vec<Value> {
+    match backend() {
+        Backend::D1 => d1::stored_licenses(project),
+        Backend::Mongo => data_api()
+            .documents_of_project(project)
+            .iter()
+            .map(data_api_double::plain_json)
+            .collect(),
+    }
+}
+
+/// Makes every insert of `project` fail in the current backend, with a real storage failure
+/// (a D1 trigger, or the Data API double's 5xx fault), until [`FailingInserts::recover`].
+pub struct FailingInserts {
+    project: String,
+    backend: Backend,
+}
+
+pub fn fail_inserts_of(project: &str) -> FailingInserts {
+    let backend = backend();
+    match backend {
+        Backend::D1 => {
+            d1_execute(&format!(
+                "CREATE TRIGGER fail_{project} BEFORE INSERT ON licenses WHEN NEW.project_id = '{project}' \
+                 BEGIN SELECT RAISE(ABORT, 'storage failure forced by the test'); END"
+            ));
+        }
+        Backend::Mongo => {
+            data_api().inject(project, data_api_double::Fault::ServerError, None);
+        }
+    }
+    FailingInserts {
+        project: project.to_owned(),
+        backend,
+    }
+}
+
+impl FailingInserts {
+    /// Lets inserts of the project succeed again.
+    pub fn recover(self) {
+        match self.backend {
+            Backend::D1 => {
+                d1_execute(&format!("DROP TRIGGER fail_{}", self.project));
+            }
+            Backend::Mongo => data_api().clear_faults(&self.project),
+        }
+    }
 }

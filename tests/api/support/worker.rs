@@ -1,5 +1,6 @@
-//! One `wrangler dev` for the whole run: built, started on free ports with a fresh local D1
-//! and a random secret, and stopped (its whole process group) when the run ends.
+//! One `wrangler dev` per storage backend for the whole run: started on free ports with a fresh
+//! local D1 (or pointed at the Data API protocol double) and a random secret, and stopped (its
+//! whole process group) when the run ends.
 
 use std::fs::{self, File};
 use std::io::Read;
@@ -10,10 +11,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::SECRET_LEN;
+use super::data_api_double::DataApiDouble;
+use super::{backend, Backend, SECRET_LEN};
 
-/// The running worker, as tests see it.
+/// A running worker, as tests see it.
 pub struct Worker {
+    pub backend: Backend,
     pub base_url: String,
     pub secret: String,
     pub root: PathBuf,
@@ -23,15 +26,28 @@ pub struct Worker {
     child: Mutex<Option<Child>>,
 }
 
-static WORKER: OnceLock<Worker> = OnceLock::new();
+static WORKERS: OnceLock<Vec<Worker>> = OnceLock::new();
+static DATA_API: OnceLock<DataApiDouble> = OnceLock::new();
 
 /// Worker startup includes a cold wasm build on a fresh machine.
 const READY_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
+/// The worker of the backend the current test runs against.
 pub fn worker() -> &'static Worker {
-    WORKER
+    let backend = backend();
+    WORKERS
         .get()
-        .expect("the worker is started before the tests run")
+        .expect("the workers are started before the tests run")
+        .iter()
+        .find(|w| w.backend == backend)
+        .unwrap_or_else(|| panic!("no worker was started for {}", backend.name()))
+}
+
+/// The Data API protocol double the `mongodb` worker stores into.
+pub fn data_api() -> &'static DataApiDouble {
+    DATA_API
+        .get()
+        .expect("the Data API double is started with the mongodb worker")
 }
 
 fn free_port() -> u16 {
@@ -52,51 +68,179 @@ fn npx(root: &Path, path_env: &str) -> Command {
     command
         .current_dir(root)
         .env("PATH", path_env)
-        .env("WRANGLER_SEND_METRICS", "false");
+        .env("WRANGLER_SEND_METRICS", "false")
+        // Built once by `build_once`: wrangler's [build] must not rewrite build/ under the
+        // other workers (scripts/build.sh honours this).
+        .env("KEYBOX_PREBUILT", "1");
     command
 }
 
-pub fn start_worker() -> Result<(), String> {
+/// Builds the worker once for every `wrangler dev` of the run (quick when up to date).
+fn build_once(root: &Path, path_env: &str) -> Result<(), String> {
+    let output = Command::new("bash")
+        .arg("scripts/build.sh")
+        .current_dir(root)
+        .env("PATH", path_env)
+        .output()
+        .map_err(|e| format!("run scripts/build.sh: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "scripts/build.sh failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+/// Starts one worker per backend in `backends` (the Data API double first, for `mongodb`),
+/// all sharing one random JWT secret, and waits until each answers.
+pub fn start_workers(backends: &[Backend]) -> Result<(), String> {
+    let (root, run_root, path_env) = paths();
+    build_once(&root, &path_env)?;
+    let secret = random_hex(SECRET_LEN);
+    let mut workers = Vec::new();
+    for &backend in backends {
+        let settings = backend_settings(backend)?;
+        let started = start_one(
+            backend,
+            backend.name(),
+            &settings,
+            &root,
+            &run_root,
+            &path_env,
+            &secret,
+        );
+        match started {
+            Ok(worker) => workers.push(worker),
+            Err(e) => {
+                workers.iter().for_each(|w| w.stop(true));
+                return Err(e);
+            }
+        }
+    }
+    let workers = WORKERS.get_or_init(|| workers);
+    for worker in workers {
+        worker.wait_ready()?;
+    }
+    Ok(())
+}
+
+/// The extra settings of a backend's worker (its `--env-file` lines).
+fn backend_settings(backend: Backend) -> Result<String, String> {
+    match backend {
+        // STORAGE left unset: D1 is the default.
+        Backend::D1 => Ok(String::new()),
+        Backend::Mongo => {
+            let double = match DATA_API.get() {
+                Some(double) => double,
+                None => {
+                    let started = DataApiDouble::start(random_hex(24))
+                        .map_err(|e| format!("start the Data API double: {e}"))?;
+                    DATA_API.get_or_init(|| started)
+                }
+            };
+            Ok(format!(
+                "STORAGE=mongodb\nMONGODB_DATA_API_URL={}\nMONGODB_API_KEY={}\nMONGODB_DATA_SOURCE={}\nMONGODB_DATABASE={}\n",
+                double.base_url, double.api_key, double.data_source, double.database
+            ))
+        }
+    }
+}
+
+/// The crate root, this run's directory under `target/api-tests/`, and a PATH with Node 22.
+fn paths() -> (PathBuf, PathBuf, String) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let run_dir = root
+    let run_root = root
         .join("target")
         .join("api-tests")
         .join(std::process::id().to_string());
-    let state_dir = run_dir.join("state");
-    fs::create_dir_all(&state_dir).map_err(|e| format!("create {}: {e}", state_dir.display()))?;
     let path_env = format!(
         "{}:{}",
         root.join("node_modules/.bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let secret = random_hex(SECRET_LEN);
-    let env_file = run_dir.join("test.env");
-    fs::write(&env_file, format!("JWT_SECRET={secret}\n")).map_err(|e| e.to_string())?;
+    (root, run_root, path_env)
+}
 
-    let migrate = npx(&root, &path_env)
-        .args([
-            "wrangler",
-            "d1",
-            "migrations",
-            "apply",
-            "DB",
-            "--local",
-            "--persist-to",
-        ])
-        .arg(&state_dir)
-        .output()
-        .map_err(|e| format!("run wrangler: {e} (run `npm ci` first)"))?;
-    if !migrate.status.success() {
-        return Err(format!(
-            "migrations failed: {}",
-            String::from_utf8_lossy(&migrate.stderr)
-        ));
+/// A worker started by one test with settings of its own (e.g. a misconfiguration), stopped
+/// when dropped.
+pub struct ScratchWorker(Worker);
+
+impl ScratchWorker {
+    pub fn base_url(&self) -> &str {
+        &self.0.base_url
+    }
+}
+
+impl Drop for ScratchWorker {
+    fn drop(&mut self) {
+        self.0.stop(std::thread::panicking());
+    }
+}
+
+/// Starts a worker named `name` (its directory) with `settings` as its env file lines besides
+/// the run's JWT secret, and waits until it answers.
+pub fn start_scratch_worker(name: &str, settings: &str) -> Result<ScratchWorker, String> {
+    let (root, run_root, path_env) = paths();
+    let current = worker();
+    let scratch = ScratchWorker(start_one(
+        current.backend,
+        name,
+        settings,
+        &root,
+        &run_root,
+        &path_env,
+        &current.secret,
+    )?);
+    if let Err(e) = scratch.0.wait_ready() {
+        scratch.0.stop(true);
+        return Err(e);
+    }
+    Ok(scratch)
+}
+
+fn start_one(
+    backend: Backend,
+    name: &str,
+    settings: &str,
+    root: &Path,
+    run_root: &Path,
+    path_env: &str,
+    secret: &str,
+) -> Result<Worker, String> {
+    let run_dir = run_root.join(name);
+    let state_dir = run_dir.join("state");
+    fs::create_dir_all(&state_dir).map_err(|e| format!("create {}: {e}", state_dir.display()))?;
+    let env_file = run_dir.join("test.env");
+    fs::write(&env_file, format!("JWT_SECRET={secret}\n{settings}")).map_err(|e| e.to_string())?;
+
+    if backend == Backend::D1 && name == backend.name() {
+        let migrate = npx(root, path_env)
+            .args([
+                "wrangler",
+                "d1",
+                "migrations",
+                "apply",
+                "DB",
+                "--local",
+                "--persist-to",
+            ])
+            .arg(&state_dir)
+            .output()
+            .map_err(|e| format!("run wrangler: {e} (run `npm ci` first)"))?;
+        if !migrate.status.success() {
+            return Err(format!(
+                "migrations failed: {}",
+                String::from_utf8_lossy(&migrate.stderr)
+            ));
+        }
     }
 
     let port = free_port();
     let log_path = run_dir.join("wrangler.log");
     let log = File::create(&log_path).map_err(|e| e.to_string())?;
-    let child = npx(&root, &path_env)
+    let child = npx(root, path_env)
         .args([
             "wrangler",
             "dev",
@@ -120,27 +264,36 @@ pub fn start_worker() -> Result<(), String> {
         .process_group(0)
         .spawn()
         .map_err(|e| format!("spawn wrangler dev: {e}"))?;
-    let worker = Worker {
+    Ok(Worker {
+        backend,
         base_url: format!("http://127.0.0.1:{port}"),
-        secret,
-        root,
+        secret: secret.to_owned(),
+        root: root.to_owned(),
         state_dir,
-        path_env,
+        path_env: path_env.to_owned(),
         run_dir,
         child: Mutex::new(Some(child)),
-    };
-    let worker = WORKER.get_or_init(|| worker);
-    eprintln!(
-        "waiting for wrangler dev on {} (log: {})",
-        worker.base_url,
-        log_path.display()
-    );
-    worker.wait_ready(&log_path)
+    })
 }
 
 impl Worker {
+    /// What wrangler and the worker printed so far (`console_error!` lines included).
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.run_dir.join("wrangler.log")).unwrap_or_default()
+    }
+
     /// Ready once it answers HTTP; fails early if wrangler exits.
-    fn wait_ready(&self, log_path: &Path) -> Result<(), String> {
+    fn wait_ready(&self) -> Result<(), String> {
+        let log_path = &self.run_dir.join("wrangler.log");
+        eprintln!(
+            "waiting for the {} worker on {} (log: {})",
+            self.run_dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy(),
+            self.base_url,
+            log_path.display()
+        );
         let started = Instant::now();
         let agent = ureq::AgentBuilder::new()
             .timeout(Duration::from_secs(5))
@@ -160,7 +313,14 @@ impl Worker {
             }
             match agent.get(&format!("{}/", self.base_url)).call() {
                 Ok(_) | Err(ureq::Error::Status(..)) => {
-                    eprintln!("worker ready after {:.1?}", started.elapsed());
+                    eprintln!(
+                        "{} worker ready after {:.1?}",
+                        self.run_dir
+                            .file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy(),
+                        started.elapsed()
+                    );
                     return Ok(());
                 }
                 Err(_) => std::thread::sleep(Duration::from_millis(500)),
@@ -197,10 +357,15 @@ impl Worker {
     }
 }
 
-/// Stops the worker, keeping its files for a look when the run failed.
-pub fn stop_worker(failed: bool) {
-    if let Some(worker) = WORKER.get() {
-        worker.stop(failed || std::env::var_os("KEEP_TEST_STATE").is_some());
+/// Stops every worker, keeping their files for a look when the run failed.
+pub fn stop_workers(failed: bool) {
+    let keep = failed || std::env::var_os("KEEP_TEST_STATE").is_some();
+    for worker in WORKERS.get().into_iter().flatten() {
+        worker.stop(keep);
+        // The run's directory (one per test process) goes once its backends' are gone.
+        if let Some(run_root) = worker.run_dir.parent() {
+            let _ = fs::remove_dir(run_root);
+        }
     }
 }
 
