@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use worker::{D1Database, D1PreparedStatement};
 
 use super::d1_row::LicenseRow;
@@ -92,10 +93,12 @@ impl LicenseStore for D1Store {
             text(format_timestamp(now)),
         ];
         let statement = self.statement("find idempotent license", FIND_IDEMPOTENT, &values)?;
-        let row: Option<LicenseRow> = statement
-            .first(None)
+        let row = first_row(&statement)
             .await
-            .map_err(|e| unavailable("find idempotent license", &e))?;
+            .map_err(|detail| StoreError::Unavailable {
+                operation: "find idempotent license",
+                detail,
+            })?;
         row.map(LicenseRow::into_idempotent)
             .transpose()
             .map_err(|detail| StoreError::Unavailable {
@@ -122,6 +125,23 @@ impl LicenseStore for D1Store {
             .map_err(|e| unavailable("release idempotency key", &e))?;
         Ok(())
     }
+}
+
+/// The first row of a query, read through `JSON.stringify` and serde_json (already linked for
+/// bodies) rather than `D1PreparedStatement::first`'s serde-wasm-bindgen, which would add its
+/// own deserializer to the module.
+async fn first_row(statement: &D1PreparedStatement) -> Result<Option<LicenseRow>, String> {
+    let describe_js = |e: JsValue| worker::Error::from(e).to_string();
+    let promise = statement.inner().first(None).map_err(describe_js)?;
+    let row = JsFuture::from(promise).await.map_err(describe_js)?;
+    if row.is_null() || row.is_undefined() {
+        return Ok(None);
+    }
+    let json = js_sys::JSON::stringify(&row).map_err(describe_js)?;
+    let json = json.as_string().unwrap_or_default();
+    serde_json::from_str(&json)
+        .map(Some)
+        .map_err(|e| format!("unreadable licenses row: {e}"))
 }
 
 /// UNIQUE violations are collisions to resolve; anything else is a failure.

@@ -65,16 +65,13 @@ fn user(value: &Value) -> Option<UserId> {
     }
 }
 
-/// `{"$numberInt": "n"}`, `{"$numberLong": "n"}`, `{"$numberDouble": "n"}` or a JSON number.
+/// `{"$numberInt": "n"}`, `{"$numberLong": "n"}` or a JSON integer. (Doubles are refused:
+/// the model stores integers, and float parsing would cost the module kilobytes.)
 fn integer(value: &Value) -> Option<i64> {
     for name in ["$numberInt", "$numberLong"] {
         if let Some(text) = wrapped(value, name) {
             return text.as_str()?.parse().ok();
         }
-    }
-    if let Some(text) = wrapped(value, "$numberDouble") {
-        let number: f64 = text.as_str()?.parse().ok()?;
-        return (number.fract() == 0.0).then_some(number as i64);
     }
     value.as_i64()
 }

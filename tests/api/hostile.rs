@@ -94,7 +94,7 @@ fn cases(project: &str) -> Vec<Case> {
         format!("{}\u{0430}", &project[..23]), // Cyrillic a
         format!("{}\u{ff11}", &project[..23]), // fullwidth 1
         format!("\u{202e}{}", &project[1..]),
-        project.replace('0', "\u{0660}"),
+        format!("\u{0660}{}", &project[1..]), // Arabic-Indic zero
         format!("{project}\n"),
         format!("{}\u{0301}", &project[..23]),
     ];
