@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{ApiError, ApiRequest, ApiResponse, App, Body};
-use crate::auth::authenticate;
+use crate::auth::{authenticate, RemoteKeys};
 use crate::domain::{
     CreateLicenseRequest, License, LicenseKey, RandomSource, RequestError, UserId,
 };
@@ -19,12 +19,18 @@ struct Created<'a> {
 }
 
 /// Checks in the original server's order: token, then duration, then client & project.
-pub(super) async fn handle<S: LicenseStore, R: RandomSource>(
+pub(super) async fn handle<S: LicenseStore, R: RandomSource, K: RemoteKeys>(
     request: &ApiRequest<'_>,
-    app: &mut App<'_, S, R>,
+    app: &mut App<'_, S, R, K>,
 ) -> Result<ApiResponse, ApiError> {
     let config = app.config.map_err(ApiError::Config)?;
-    let user = authenticate(request.authorization, &config.verifier, app.now)?;
+    let user = authenticate(
+        request.authorization,
+        &config.verifier,
+        app.remote_keys,
+        app.now,
+    )
+    .await?;
     let body = match &request.body {
         Body::Bytes(bytes) => bytes,
         Body::TooLarge => return Err(RequestError::BodyTooLarge.into()),
@@ -41,8 +47,8 @@ pub(super) async fn handle<S: LicenseStore, R: RandomSource>(
 }
 
 /// Stores a new license, drawing a new key and id whenever the store reports a duplicate.
-async fn issue<S: LicenseStore, R: RandomSource>(
-    app: &mut App<'_, S, R>,
+async fn issue<S: LicenseStore, R: RandomSource, K>(
+    app: &mut App<'_, S, R, K>,
     input: &CreateLicenseRequest,
     user: UserId,
 ) -> Result<License, ApiError> {

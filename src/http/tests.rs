@@ -9,6 +9,7 @@ use jwt_compact::{AlgorithmExt, Claims, Header};
 use serde_json::{json, Value};
 
 use super::*;
+use crate::auth::NoRemoteKeys;
 use crate::domain::{License, OsRandom};
 use crate::storage::StoreError;
 
@@ -61,8 +62,11 @@ fn send(
     body: &str,
 ) -> ApiResponse {
     let ids = ObjectIdGenerator::new([1, 2, 3, 4, 5], 0);
+    let cors = CorsPolicy::from_setting(Some("https://app.example.com"));
     let mut app = App {
         config,
+        cors: &cors,
+        remote_keys: &NoRemoteKeys,
         store,
         ids: &ids,
         now: now(),
@@ -72,13 +76,18 @@ fn send(
         method,
         path,
         authorization: auth,
+        cors: CorsRequest::default(),
         body: Body::Bytes(body.into()),
     };
     pollster::block_on(handle(request, &mut app))
 }
 
+fn secret_config() -> Config {
+    Config::from_lookup(|name| (name == "JWT_SECRET").then(|| SECRET.into())).unwrap()
+}
+
 fn create(store: &ScriptedStore) -> ApiResponse {
-    let config = Config::from_lookup(|_| Some(SECRET.into())).unwrap();
+    let config = secret_config();
     send(
         store,
         Ok(&config),
@@ -213,7 +222,7 @@ fn routing_is_decided_before_anything_else() {
 #[test]
 fn a_refused_request_never_reaches_the_store() {
     let store = ScriptedStore::default();
-    let config = Config::from_lookup(|_| Some(SECRET.into())).unwrap();
+    let config = secret_config();
     for (auth, body, status) in [
         (None, BODY, 401),
         (Some(bearer()), r#"{"duration":99}"#, 400),
@@ -228,5 +237,111 @@ fn a_refused_request_never_reaches_the_store() {
         );
         assert_eq!(response.status, status);
     }
+    assert!(store.attempts.borrow().is_empty());
+}
+
+#[test]
+fn options_on_the_create_route_is_a_cors_preflight_and_other_methods_list_it() {
+    let store = ScriptedStore::default();
+    let config = secret_config();
+    let ids = ObjectIdGenerator::new([1, 2, 3, 4, 5], 0);
+    let cors = CorsPolicy::from_setting(Some("https://app.example.com"));
+    let mut app = App {
+        config: Ok(&config),
+        cors: &cors,
+        remote_keys: &NoRemoteKeys,
+        store: &store,
+        ids: &ids,
+        now: now(),
+        random: OsRandom,
+    };
+    let preflight = ApiRequest {
+        method: "OPTIONS",
+        path: "/license/create",
+        authorization: None,
+        cors: CorsRequest {
+            origin: Some("https://app.example.com"),
+            request_method: Some("POST"),
+            request_headers: Some("authorization,content-type"),
+        },
+        body: Body::Bytes(Vec::new()),
+    };
+    let response = pollster::block_on(handle(preflight, &mut app));
+    assert_eq!(response.status, 204);
+    assert!(response.headers.contains(&(
+        "access-control-allow-origin",
+        "https://app.example.com".into()
+    )));
+    let refused = ApiRequest {
+        method: "OPTIONS",
+        path: "/license/create",
+        authorization: None,
+        cors: CorsRequest {
+            origin: Some("https://evil.example.com"),
+            request_method: Some("POST"),
+            request_headers: Some("authorization"),
+        },
+        body: Body::Bytes(Vec::new()),
+    };
+    assert_eq!(pollster::block_on(handle(refused, &mut app)).status, 403);
+    let get = send(&store, Ok(&config), "GET", "/license/create", None, "");
+    assert_eq!(get.status, 405);
+    assert!(get.headers.contains(&("allow", "POST, OPTIONS".into())));
+    assert!(get.headers.contains(&("vary", "Origin".into())));
+}
+
+/// A JWKS that is down with nothing cached.
+#[cfg(not(target_arch = "wasm32"))]
+struct DownJwks;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl crate::auth::RemoteKeys for DownJwks {
+    async fn keys(
+        &self,
+        _: Option<&str>,
+        _: DateTime<Utc>,
+    ) -> Result<std::rc::Rc<Vec<crate::auth::Key>>, crate::auth::KeysUnavailable> {
+        Err(crate::auth::KeysUnavailable)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn no_usable_jwks_key_is_a_503_json_error_not_a_401() {
+    let store = ScriptedStore::default();
+    let config = Config::from_lookup(|name| {
+        (name == "JWT_JWKS_URL").then(|| "https://idp.example/jwks".into())
+    })
+    .unwrap();
+    let ids = ObjectIdGenerator::new([1, 2, 3, 4, 5], 0);
+    let cors = CorsPolicy::default();
+    let mut app = App {
+        config: Ok(&config),
+        cors: &cors,
+        remote_keys: &DownJwks,
+        store: &store,
+        ids: &ids,
+        now: now(),
+        random: OsRandom,
+    };
+    let token = crate::auth::testing::sign(
+        crate::auth::Alg::Rs256,
+        Some("k1"),
+        &json!({"sub": "u", "exp": now().timestamp() + 60}),
+    );
+    let auth = format!("Bearer {token}");
+    let request = ApiRequest {
+        method: "POST",
+        path: "/license/create",
+        authorization: Some(&auth),
+        cors: CorsRequest::default(),
+        body: Body::Bytes(BODY.into()),
+    };
+    let response = pollster::block_on(handle(request, &mut app));
+    assert_eq!(response.status, 503, "{}", response.body);
+    assert_eq!(
+        json_of(&response),
+        json!({"error": "Could not verify the token: signing keys are unavailable"})
+    );
     assert!(store.attempts.borrow().is_empty());
 }
