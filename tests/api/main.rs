@@ -1,5 +1,7 @@
-//! The HTTP API, tested as a client sees it: one real worker under `wrangler dev` (workerd and
-//! a fresh local D1, migrated, with a random JWT secret) serves every test, then is stopped.
+//! The HTTP API, tested as a client sees it: real workers under `wrangler dev` (workerd and a
+//! fresh local D1, migrated, with a random JWT secret) serve every test, then are stopped. The
+//! main worker serves most tests; a second one runs in JWKS mode against the suite's own JWKS
+//! server (`support/jwks_server.rs`).
 //!
 //! Each test uses its own random project id, so tests run in parallel and count their own rows.
 
@@ -7,11 +9,17 @@
 mod support;
 
 #[cfg(not(target_arch = "wasm32"))]
+mod algorithms;
+#[cfg(not(target_arch = "wasm32"))]
 mod auth;
 #[cfg(not(target_arch = "wasm32"))]
 mod concurrency;
 #[cfg(not(target_arch = "wasm32"))]
+mod cors;
+#[cfg(not(target_arch = "wasm32"))]
 mod create_license;
+#[cfg(not(target_arch = "wasm32"))]
+mod jwks;
 #[cfg(not(target_arch = "wasm32"))]
 mod routing;
 #[cfg(not(target_arch = "wasm32"))]
@@ -25,6 +33,9 @@ fn main() -> std::process::ExitCode {
     let trials: Vec<Trial> = [
         create_license::tests(),
         auth::tests(),
+        algorithms::tests(),
+        jwks::tests(),
+        cors::tests(),
         routing::tests(),
         concurrency::tests(),
         storage_failure::tests(),
@@ -39,13 +50,13 @@ fn main() -> std::process::ExitCode {
     {
         return libtest_mimic::run(&args, trials).exit_code();
     }
-    if let Err(e) = support::start_worker() {
-        eprintln!("could not start the worker: {e}");
-        support::stop_worker(true);
+    if let Err(e) = support::start_workers() {
+        eprintln!("could not start the workers: {e}");
+        support::stop_workers(true);
         return std::process::ExitCode::FAILURE;
     }
     let conclusion = libtest_mimic::run(&args, trials);
-    support::stop_worker(conclusion.has_failed());
+    support::stop_workers(conclusion.has_failed());
     conclusion.exit_code()
 }
 

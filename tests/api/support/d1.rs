@@ -7,18 +7,21 @@ use super::worker;
 /// Runs SQL against the worker's local D1 (the same SQLite files `wrangler dev` serves).
 pub fn d1_execute(sql: &str) -> Value {
     let w = worker();
-    let output = Command::new("npx")
-        .args([
-            "wrangler",
-            "d1",
-            "execute",
-            "DB",
-            "--local",
-            "--json",
-            "--persist-to",
-        ])
-        .arg(&w.state_dir)
-        .args(["--command", sql])
+    let mut command = Command::new("npx");
+    command.args([
+        "wrangler",
+        "d1",
+        "execute",
+        "DB",
+        "--local",
+        "--json",
+        "--persist-to",
+    ]);
+    command.arg(&w.state_dir).args(["--command", sql]);
+    if let Some(config) = &w.config {
+        command.arg("--config").arg(config);
+    }
+    let output = command
         .current_dir(&w.root)
         .env("PATH", &w.path_env)
         .env("WRANGLER_SEND_METRICS", "false")

@@ -2,13 +2,24 @@
 
 mod client;
 mod d1;
+pub mod jwks_server;
+pub mod keys;
 mod tokens;
 mod worker;
 
-pub use client::{post_create, request, Reply};
+pub use client::{post_create, request, request_to, Reply};
 pub use d1::{count_licenses, d1_execute, d1_rows};
-pub use tokens::{sign_token, token, token_with_claims, SECRET_LEN};
-pub use worker::{start_worker, stop_worker, worker};
+pub use tokens::{absolute_times, sign_token, token, token_with_claims, SECRET_LEN};
+pub use worker::{jwks_worker, start_workers, stop_workers, worker, Worker};
+
+/// The origin the main worker's `CORS_ORIGINS` allows.
+pub const ALLOWED_ORIGIN: &str = "https://app.keybox.test";
+/// `JWT_ISSUER` and `JWT_AUDIENCE` of the JWKS-mode worker.
+pub const ISSUER: &str = "https://issuer.keybox.test/";
+pub const AUDIENCE: &str = "keybox-api";
+/// The JWKS-mode worker's `JWT_JWKS_REFETCH_SECONDS` (30 in production; short here so that a
+/// rotation test does not wait half a minute).
+pub const JWKS_REFETCH_SECONDS: u64 = 2;
 
 /// Builds `libtest_mimic` trials from test functions, named `module::function`.
 #[macro_export]
