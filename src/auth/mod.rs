@@ -109,16 +109,30 @@ pub async fn authenticate(
     let jwt = UntrustedJwt::parse(token)?;
     let kid = jwt.kid.as_deref();
     let local: Vec<&Key> = for_kid(&verifier.keys, kid).collect();
-    let pinned_locally = local
-        .iter()
-        .any(|key| Some(key.alg) == Alg::from_name(&jwt.alg));
-    if pinned_locally || !verifier.remote {
+    if !verifier.remote {
         return Ok(verify(&jwt, &local, &verifier.rules, now)?);
+    }
+    let alg = Alg::from_name(&jwt.alg);
+    let tried_locally = local.iter().any(|key| Some(key.alg) == alg);
+    if tried_locally {
+        // A configured key without `kid` must not shadow the JWKS: when its signature fails and
+        // no configured key names this `kid`, the published keys get their turn.
+        let named = kid.is_some() && local.iter().any(|key| key.kid.as_deref() == kid);
+        match verify(&jwt, &local, &verifier.rules, now) {
+            Err(InvalidToken::BadSignature) if !named => {}
+            outcome => return Ok(outcome?),
+        }
     }
     let fetched = remote
         .keys(kid, now)
         .await
         .map_err(|KeysUnavailable| AuthError::KeysUnavailable)?;
     let candidates: Vec<&Key> = for_kid(&fetched, kid).collect();
-    Ok(verify(&jwt, &candidates, &verifier.rules, now)?)
+    match verify(&jwt, &candidates, &verifier.rules, now) {
+        // The JWKS has no key for it either: the configured key's verdict stands.
+        Err(InvalidToken::WrongAlgorithm | InvalidToken::UnknownKey) if tried_locally => {
+            Err(InvalidToken::BadSignature.into())
+        }
+        outcome => Ok(outcome?),
+    }
 }
