@@ -313,18 +313,14 @@ fn pem_body(pem: &str) -> Result<(&str, Vec<u8>), KeyError> {
     let body = rest.trim_end().strip_suffix(end.as_str()).ok_or(bad)?;
     let body: String = body.split_whitespace().collect();
     let der = Base64::decode_vec(&body).map_err(|_| bad)?;
-    if label.is_empty() || alg_is_secret_label(label) {
+    if label.is_empty() || label.contains("PRIVATE") {
         return Err(KeyError("PEM is not a public key"));
     }
     Ok((label, der))
 }
 
-fn alg_is_secret_label(label: &str) -> bool {
-    label.contains("PRIVATE")
-}
-
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
 
     #[test]

@@ -109,11 +109,15 @@ pub async fn authenticate(
     let jwt = UntrustedJwt::parse(token)?;
     let kid = jwt.kid.as_deref();
     let local: Vec<&Key> = for_kid(&verifier.keys, kid).collect();
-    if !verifier.remote {
+    let Some(alg) = Alg::from_name(&jwt.alg) else {
+        // `none`, unknown names: refused before any JWKS lookup can be triggered.
+        return Err(InvalidToken::WrongAlgorithm.into());
+    };
+    // A JWKS never holds shared secrets, so HMAC tokens are settled by the configured keys.
+    if !verifier.remote || alg.is_hmac() {
         return Ok(verify(&jwt, &local, &verifier.rules, now)?);
     }
-    let alg = Alg::from_name(&jwt.alg);
-    let tried_locally = local.iter().any(|key| Some(key.alg) == alg);
+    let tried_locally = local.iter().any(|key| key.alg == alg);
     if tried_locally {
         // A configured key without `kid` must not shadow the JWKS: when its signature fails and
         // no configured key names this `kid`, the published keys get their turn.

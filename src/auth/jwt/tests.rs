@@ -696,6 +696,7 @@ fn configured_keys_and_the_jwks_work_side_by_side() {
         ),
         Err(InvalidToken::WrongAlgorithm)
     );
+    let asked = remote.1.get();
     let wrong_secret = Key::secret(b"other", Alg::Hs256).unwrap();
     let other_verifier = Verifier {
         keys: vec![wrong_secret],
@@ -705,7 +706,21 @@ fn configured_keys_and_the_jwks_work_side_by_side() {
     assert_eq!(
         run_with_remote(&hs256(&valid_claims()), &other_verifier, &remote),
         Err(InvalidToken::BadSignature),
-        "after the JWKS had nothing for it, the secret's verdict stands"
+        "the secret's verdict stands"
+    );
+    let none = format!(
+        "{}.{}.",
+        b64(br#"{"alg":"none","kid":"x"}"#),
+        b64(valid_claims().to_string().as_bytes())
+    );
+    assert_eq!(
+        run_with_remote(&none, &other_verifier, &remote),
+        Err(InvalidToken::WrongAlgorithm)
+    );
+    assert_eq!(
+        remote.1.get(),
+        asked,
+        "neither HMAC nor `none` tokens reach the JWKS"
     );
 }
 
