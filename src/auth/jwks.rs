@@ -10,6 +10,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::keys::{keys_from_jwks, Key};
 use super::KeysUnavailable;
 
+/// A JWKS larger than this is refused (real ones hold a handful of keys: a few KiB).
+pub const MAX_JWKS_BYTES: usize = 256 * 1024;
+
 /// Timing rules of the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JwksPolicy {
@@ -114,7 +117,11 @@ impl JwksCache {
             };
         };
         let fresh = self.expires.is_some_and(|expires| now < expires);
-        let known = kid.is_none_or(|kid| keys.iter().any(|k| k.kid.as_deref() == Some(kid)));
+        // A key without `kid` serves any token, as in `auth::for_kid`.
+        let known = kid.is_none_or(|kid| {
+            keys.iter()
+                .any(|k| k.kid.is_none() || k.kid.as_deref() == Some(kid))
+        });
         if (fresh && known) || !may_fetch {
             Plan::UseCached
         } else {
@@ -181,6 +188,9 @@ pub async fn keys_for(
 /// The keys of a document, `None` when it has none KeyBox can use (then it is treated like
 /// an outage: whatever was cached before keeps working).
 fn usable_keys(document: &JwksDocument) -> Option<Vec<Key>> {
+    if document.body.len() > MAX_JWKS_BYTES {
+        return None;
+    }
     keys_from_jwks(&document.body)
         .ok()
         .filter(|keys| !keys.is_empty())

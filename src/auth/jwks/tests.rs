@@ -258,3 +258,32 @@ fn a_cold_isolate_uses_the_shared_copy_before_asking_the_provider() {
     );
     assert_eq!(origin.fetches.get(), 1);
 }
+
+#[test]
+fn an_oversized_document_counts_as_an_outage() {
+    let cache = RefCell::default();
+    let origin = FakeOrigin::default();
+    let jwk = public_jwk(Alg::EdDsa, "padding");
+    let keys = vec![jwk.clone(); MAX_JWKS_BYTES / jwk.to_string().len() + 1];
+    assert!(json!({ "keys": keys }).to_string().len() > MAX_JWKS_BYTES);
+    *origin.body.borrow_mut() = Some(json!({ "keys": keys }).to_string());
+    assert_eq!(kids(&cache, &origin, None, t0()), Err(KeysUnavailable));
+}
+
+#[test]
+fn keys_without_kid_serve_any_kid_without_refetching() {
+    let cache = RefCell::default();
+    let origin = FakeOrigin::default();
+    let mut jwk = public_jwk(Alg::EdDsa, "x");
+    jwk.as_object_mut().unwrap().remove("kid");
+    *origin.body.borrow_mut() = Some(json!({ "keys": [jwk] }).to_string());
+    assert_eq!(
+        kids(&cache, &origin, Some("a"), t0()),
+        Ok(vec![String::new()])
+    );
+    assert_eq!(
+        kids(&cache, &origin, Some("b"), t0() + secs(31)),
+        Ok(vec![String::new()])
+    );
+    assert_eq!(origin.fetches.get(), 1);
+}
