@@ -17,7 +17,8 @@ mod entry {
 
     use crate::config::{Config, ConfigError, StorageConfig};
     use crate::domain::{EntropyUnavailable, ObjectIdGenerator, OsRandom, RandomSource};
-    use crate::http::{adapter, handle, ApiError, ApiRequest, App};
+    use crate::http::jwks_fetch::WorkerJwks;
+    use crate::http::{adapter, handle, ApiError, App, CorsPolicy};
     use crate::storage::{D1Store, MongoStore, Store};
 
     /// Seeded on the first request: Workers forbid randomness at global scope.
@@ -67,26 +68,20 @@ mod entry {
             Err(e) => return adapter::into_worker_response(ApiError::Config(e).into_response()),
         };
         let config = Config::from_lookup(|name| setting(&env, name));
+        let cors = CorsPolicy::from_setting(setting(&env, "CORS_ORIGINS").as_deref());
+        let remote_keys = WorkerJwks {
+            settings: config.as_ref().ok().and_then(|c| c.jwks.as_ref()),
+        };
         let now =
             chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
         let body = adapter::read_body(&mut req).await;
         let (method, path) = (req.method().to_string(), req.path());
-        let header = |name: &str| req.headers().get(name).ok().flatten();
-        let (authorization, content_type, idempotency_key) = (
-            header("authorization"),
-            header("content-type"),
-            header("idempotency-key"),
-        );
-        let request = ApiRequest {
-            method: &method,
-            path: &path,
-            authorization: authorization.as_deref(),
-            content_type: content_type.as_deref(),
-            idempotency_key: idempotency_key.as_deref(),
-            body,
-        };
+        let headers = adapter::RequestHeaders::of(&req);
+        let request = adapter::api_request(&method, &path, &headers, body);
         let mut app = App {
             config: config.as_ref().map_err(|e| *e),
+            cors: &cors,
+            remote_keys: &remote_keys,
             store: &store,
             ids,
             now,

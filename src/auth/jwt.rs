@@ -1,12 +1,19 @@
+//! Pure JWT checks: structure, header, algorithm pinning, signature (through [`Key`]) and
+//! claims. No I/O: the keys to try are handed in.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use base64ct::{Base64UrlUnpadded, Encoding};
 use chrono::{DateTime, TimeDelta, Utc};
-use jwt_compact::alg::{Hs256, Hs256Key};
-use jwt_compact::{AlgorithmExt, Claim, ParseError, TimeOptions, UntrustedToken, ValidationError};
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::keys::{Alg, Key};
 use crate::domain::UserId;
 
-/// Clock skew tolerated on `exp` and `nbf`.
+/// Clock skew tolerated on `exp`, `nbf` and `iat`.
 pub const DEFAULT_LEEWAY_SECONDS: i64 = 60;
 /// Tokens longer than this are refused before any parsing.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -17,11 +24,17 @@ pub enum InvalidToken {
     NotBearer,
     TooLong,
     Malformed,
+    DuplicateClaim,
+    CriticalHeader,
     WrongAlgorithm,
+    UnknownKey,
     BadSignature,
     MissingExpiry,
     Expired,
     NotYetValid,
+    IssuedInFuture,
+    WrongIssuer,
+    WrongAudience,
     NoUserId,
 }
 
@@ -31,303 +44,209 @@ impl InvalidToken {
             Self::NotBearer => "expected a Bearer token",
             Self::TooLong => "token too long",
             Self::Malformed => "malformed token",
+            Self::DuplicateClaim => "token has a duplicated claim",
+            Self::CriticalHeader => "token has unsupported critical headers",
             Self::WrongAlgorithm => "token algorithm not accepted",
+            Self::UnknownKey => "token signing key not found",
             Self::BadSignature => "invalid signature",
             Self::MissingExpiry => "token has no expiry",
             Self::Expired => "token expired",
             Self::NotYetValid => "token not yet valid",
+            Self::IssuedInFuture => "token issued in the future",
+            Self::WrongIssuer => "token issuer not accepted",
+            Self::WrongAudience => "token audience not accepted",
             Self::NoUserId => "token has no user id",
         }
     }
 }
 
-/// The claims KeyBox reads beyond the registered time claims.
-#[derive(Deserialize)]
-struct UserClaims {
-    sub: Option<Value>,
-    #[serde(rename = "userId")]
-    user_id: Option<Value>,
-}
+/// A JSON object whose parsing fails on a repeated name (serde_json keeps the last silently,
+/// which lets a forged duplicate `sub` or `alg` hide behind a benign first one).
+struct StrictObject(BTreeMap<String, Value>);
 
-impl UserClaims {
-    /// `sub`, or the original KeyBox server's `userId` when there is no `sub`.
-    fn user(&self) -> Option<UserId> {
-        [&self.sub, &self.user_id]
-            .into_iter()
-            .find_map(|claim| claim.as_ref()?.as_str())
-            .and_then(UserId::parse)
-    }
-}
-
-/// Verifies HS256 tokens signed with one shared secret. The algorithm is pinned by the key:
-/// a token claiming any other `alg` (including `none`) is refused.
-pub struct JwtVerifier {
-    key: Hs256Key,
-    leeway: TimeDelta,
-}
-
-impl std::fmt::Debug for JwtVerifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtVerifier")
-            .field("alg", &"HS256")
-            .finish_non_exhaustive()
-    }
-}
-
-impl JwtVerifier {
-    pub fn hs256(secret: &[u8]) -> Self {
-        Self {
-            key: Hs256Key::new(secret),
-            leeway: TimeDelta::seconds(DEFAULT_LEEWAY_SECONDS),
+impl<'de> Deserialize<'de> for StrictObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = StrictObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StrictObject, A::Error> {
+                let mut object = BTreeMap::new();
+                while let Some((name, value)) = map.next_entry::<String, Value>()? {
+                    if object.insert(name, value).is_some() {
+                        return Err(serde::de::Error::custom(DUPLICATE));
+                    }
+                }
+                Ok(StrictObject(object))
+            }
         }
+        deserializer.deserialize_map(ObjectVisitor)
     }
+}
 
-    /// Checks structure, algorithm, signature, `exp` (required) and `nbf`, then reads the user.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<UserId, InvalidToken> {
+const DUPLICATE: &str = "duplicate name";
+
+fn decode_object(part: &str) -> Result<BTreeMap<String, Value>, InvalidToken> {
+    let bytes = Base64UrlUnpadded::decode_vec(part).map_err(|_| InvalidToken::Malformed)?;
+    match serde_json::from_slice::<StrictObject>(&bytes) {
+        Ok(object) => Ok(object.0),
+        Err(e) if e.to_string().starts_with(DUPLICATE) => Err(InvalidToken::DuplicateClaim),
+        Err(_) => Err(InvalidToken::Malformed),
+    }
+}
+
+/// A token split and decoded, signature not yet checked.
+#[derive(Debug)]
+pub struct UntrustedJwt<'a> {
+    /// The header's `alg`, as written.
+    pub alg: String,
+    pub kid: Option<String>,
+    signing_input: &'a str,
+    signature: Vec<u8>,
+    claims: BTreeMap<String, Value>,
+}
+
+impl<'a> UntrustedJwt<'a> {
+    /// Size, three base64url parts, JSON objects without duplicates, a string `alg`, no `crit`.
+    pub fn parse(token: &'a str) -> Result<Self, InvalidToken> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(InvalidToken::TooLong);
         }
-        let untrusted = UntrustedToken::new(token).map_err(from_parse_error)?;
-        let token = Hs256
-            .validator::<UserClaims>(&self.key)
-            .validate(&untrusted)
-            .map_err(from_validation_error)?;
-        let time = TimeOptions::new(self.leeway, move || now);
-        let claims = token.claims();
-        claims
-            .validate_expiration(&time)
-            .map_err(from_validation_error)?;
-        if claims.not_before.is_some() {
-            claims
-                .validate_maturity(&time)
-                .map_err(from_validation_error)?;
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(InvalidToken::Malformed);
+        };
+        let signature =
+            Base64UrlUnpadded::decode_vec(signature).map_err(|_| InvalidToken::Malformed)?;
+        let header_fields = decode_object(header)?;
+        let claims = decode_object(payload)?;
+        let alg = match header_fields.get("alg") {
+            Some(Value::String(alg)) => alg.clone(),
+            _ => return Err(InvalidToken::Malformed),
+        };
+        // RFC 7515 §4.1.11: no extension is understood here, so any `crit` must be refused.
+        if header_fields.contains_key("crit") {
+            return Err(InvalidToken::CriticalHeader);
         }
-        claims.custom.user().ok_or(InvalidToken::NoUserId)
+        let kid = match header_fields.get("kid") {
+            None => None,
+            Some(Value::String(kid)) => Some(kid.clone()),
+            Some(_) => return Err(InvalidToken::Malformed),
+        };
+        Ok(Self {
+            alg,
+            kid,
+            signing_input: &token[..header.len() + 1 + payload.len()],
+            signature,
+            claims,
+        })
     }
 }
 
-fn from_parse_error(_: ParseError) -> InvalidToken {
-    InvalidToken::Malformed
+/// The claim rules of a deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRules {
+    pub leeway: TimeDelta,
+    /// `iss` must equal this when set.
+    pub issuer: Option<String>,
+    /// `aud` (a string, or an array of them) must contain one of these when set.
+    pub audiences: Vec<String>,
+    /// Claims read, in order, for the user id.
+    pub user_claims: Vec<String>,
 }
 
-fn from_validation_error(error: ValidationError) -> InvalidToken {
-    match error {
-        ValidationError::AlgorithmMismatch { .. } => InvalidToken::WrongAlgorithm,
-        ValidationError::InvalidSignature | ValidationError::InvalidSignatureLen { .. } => {
-            InvalidToken::BadSignature
+impl Default for ClaimRules {
+    fn default() -> Self {
+        Self {
+            leeway: TimeDelta::seconds(DEFAULT_LEEWAY_SECONDS),
+            issuer: None,
+            audiences: Vec::new(),
+            user_claims: vec!["sub".into(), "userId".into()],
         }
-        ValidationError::NoClaim(Claim::Expiration) => InvalidToken::MissingExpiry,
-        ValidationError::Expired => InvalidToken::Expired,
-        ValidationError::NotMature => InvalidToken::NotYetValid,
-        _ => InvalidToken::Malformed,
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use base64ct::{Base64UrlUnpadded, Encoding};
-    use chrono::TimeZone;
-    use jwt_compact::alg::{Hs512, Hs512Key};
-    use jwt_compact::{Claims, Header};
-    use serde_json::json;
-
-    const SECRET: &[u8] = b"test-secret-with-enough-entropy-0123456789";
-
-    fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
+/// Checks the signature with the keys pinned to the token's `alg` among `keys`, then the
+/// claims. `keys` are the candidates for the token's `kid` (all of them when it has none).
+pub fn verify(
+    token: &UntrustedJwt<'_>,
+    keys: &[&Key],
+    rules: &ClaimRules,
+    now: DateTime<Utc>,
+) -> Result<UserId, InvalidToken> {
+    let alg = Alg::from_name(&token.alg).ok_or(InvalidToken::WrongAlgorithm)?;
+    let mut pinned = keys.iter().filter(|key| key.alg == alg).peekable();
+    if pinned.peek().is_none() {
+        return Err(if keys.is_empty() {
+            InvalidToken::UnknownKey
+        } else {
+            InvalidToken::WrongAlgorithm
+        });
     }
-
-    fn b64(part: &[u8]) -> String {
-        Base64UrlUnpadded::encode_string(part)
+    let input = token.signing_input.as_bytes();
+    if !pinned.any(|key| key.verify(input, &token.signature)) {
+        return Err(InvalidToken::BadSignature);
     }
+    check_claims(&token.claims, rules, now)
+}
 
-    /// Signs `claims` with HS256 under `secret`, whatever they contain.
-    fn sign(claims: serde_json::Value, secret: &[u8]) -> String {
-        let claims = Claims::new(claims);
-        Hs256
-            .token(&Header::empty(), &claims, &Hs256Key::new(secret))
-            .unwrap()
-    }
-
-    fn valid_claims() -> serde_json::Value {
-        json!({"sub": "user-1", "exp": now().timestamp() + 3600})
-    }
-
-    fn verify(token: &str) -> Result<String, InvalidToken> {
-        JwtVerifier::hs256(SECRET)
-            .verify(token, now())
-            .map(|u| u.as_str().to_owned())
-    }
-
-    #[test]
-    fn a_valid_token_yields_its_subject() {
-        assert_eq!(verify(&sign(valid_claims(), SECRET)), Ok("user-1".into()));
-    }
-
-    #[test]
-    fn the_original_keybox_user_id_claim_is_used_when_there_is_no_subject() {
-        let claims = json!({"userId": "60f7b3b3e6b3a72e8c8e4a1a", "email": "a@b.c", "role": "admin", "exp": now().timestamp() + 60});
-        assert_eq!(
-            verify(&sign(claims, SECRET)),
-            Ok("60f7b3b3e6b3a72e8c8e4a1a".into())
-        );
-        let both =
-            json!({"sub": "from-sub", "userId": "from-user-id", "exp": now().timestamp() + 60});
-        assert_eq!(verify(&sign(both, SECRET)), Ok("from-sub".into()));
-    }
-
-    #[test]
-    fn refused_tokens_say_why() {
-        let exp = now().timestamp() + 3600;
-        let good = sign(valid_claims(), SECRET);
-        let (header, rest) = good.split_once('.').unwrap();
-        let (payload, signature) = rest.split_once('.').unwrap();
-        let none_header = b64(br#"{"alg":"none","typ":"JWT"}"#);
-        let forged_payload = b64(json!({"sub": "admin", "exp": exp}).to_string().as_bytes());
-        let hs512 = Hs512
-            .token(
-                &Header::empty(),
-                &Claims::new(valid_claims()),
-                &Hs512Key::new(SECRET),
-            )
-            .unwrap();
-        let cases: Vec<(String, InvalidToken, &str)> = vec![
-            (
-                sign(json!({"sub": "u", "exp": now().timestamp() - 61}), SECRET),
-                InvalidToken::Expired,
-                "expired beyond the leeway",
-            ),
-            (
-                sign(json!({"sub": "u"}), SECRET),
-                InvalidToken::MissingExpiry,
-                "no exp",
-            ),
-            (
-                sign(
-                    json!({"sub": "u", "exp": exp, "nbf": now().timestamp() + 61}),
-                    SECRET,
-                ),
-                InvalidToken::NotYetValid,
-                "nbf in the future",
-            ),
-            (
-                sign(json!({"exp": exp}), SECRET),
-                InvalidToken::NoUserId,
-                "no sub nor userId",
-            ),
-            (
-                sign(json!({"sub": "", "exp": exp}), SECRET),
-                InvalidToken::NoUserId,
-                "blank sub",
-            ),
-            (
-                sign(json!({"sub": 42, "exp": exp}), SECRET),
-                InvalidToken::NoUserId,
-                "numeric sub",
-            ),
-            (
-                sign(valid_claims(), b"another-secret"),
-                InvalidToken::BadSignature,
-                "signed with another secret",
-            ),
-            (
-                format!("{header}.{forged_payload}.{signature}"),
-                InvalidToken::BadSignature,
-                "tampered payload",
-            ),
-            (
-                format!(
-                    "{header}.{payload}.{}",
-                    b64(b"not the signature at all, 32 b")
-                ),
-                InvalidToken::BadSignature,
-                "tampered signature",
-            ),
-            (
-                format!("{none_header}.{payload}."),
-                InvalidToken::WrongAlgorithm,
-                "alg none, empty signature",
-            ),
-            (
-                format!("{none_header}.{payload}.{signature}"),
-                InvalidToken::WrongAlgorithm,
-                "alg none with a signature",
-            ),
-            (
-                hs512,
-                InvalidToken::WrongAlgorithm,
-                "HS512 under the same secret",
-            ),
-            ("abc".into(), InvalidToken::Malformed, "one segment"),
-            (
-                format!("{header}.{payload}"),
-                InvalidToken::Malformed,
-                "two segments",
-            ),
-            (
-                format!("{good}.extra"),
-                InvalidToken::Malformed,
-                "four segments",
-            ),
-            (
-                format!("{header}.{payload}!.{signature}"),
-                InvalidToken::Malformed,
-                "bad base64",
-            ),
-            (
-                format!("{}.{payload}.{signature}", b64(b"not json")),
-                InvalidToken::Malformed,
-                "header not JSON",
-            ),
-            (
-                format!("{header}.{}.{signature}", b64(b"not json")),
-                InvalidToken::Malformed,
-                "payload not JSON",
-            ),
-            (
-                format!("{header}.{payload}.{}", "A".repeat(MAX_TOKEN_BYTES)),
-                InvalidToken::TooLong,
-                "oversized",
-            ),
-        ];
-        for (token, expected, why) in cases {
-            assert_eq!(verify(&token), Err(expected), "{why}");
-        }
-    }
-
-    #[test]
-    fn payload_that_is_signed_but_not_json_claims_is_malformed() {
-        let header = b64(br#"{"alg":"HS256","typ":"JWT"}"#);
-        let payload = b64(b"[1,2,3]");
-        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(SECRET).unwrap();
-        hmac::Mac::update(&mut mac, format!("{header}.{payload}").as_bytes());
-        let signature = b64(&hmac::Mac::finalize(mac).into_bytes());
-        assert_eq!(
-            verify(&format!("{header}.{payload}.{signature}")),
-            Err(InvalidToken::Malformed)
-        );
-    }
-
-    #[test]
-    fn the_leeway_tolerates_a_minute_of_clock_skew() {
-        let just_expired = json!({"sub": "u", "exp": now().timestamp() - 59});
-        assert_eq!(verify(&sign(just_expired, SECRET)), Ok("u".into()));
-        let almost_valid =
-            json!({"sub": "u", "exp": now().timestamp() + 600, "nbf": now().timestamp() + 59});
-        assert_eq!(verify(&sign(almost_valid, SECRET)), Ok("u".into()));
-    }
-
-    #[test]
-    fn reasons_never_contain_the_secret() {
-        let secret = std::str::from_utf8(SECRET).unwrap();
-        for reason in [
-            InvalidToken::BadSignature,
-            InvalidToken::Malformed,
-            InvalidToken::Expired,
-        ] {
-            assert!(!reason.reason().contains(secret));
-        }
-        assert!(!format!("{:?}", JwtVerifier::hs256(SECRET)).contains(secret));
+fn numeric_date(claims: &BTreeMap<String, Value>, name: &str) -> Result<Option<f64>, InvalidToken> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => n.as_f64().map(Some).ok_or(InvalidToken::Malformed),
+        Some(_) => Err(InvalidToken::Malformed),
     }
 }
+
+/// `exp` (required), `nbf`, `iat`, `iss`, `aud`, then the user id.
+pub fn check_claims(
+    claims: &BTreeMap<String, Value>,
+    rules: &ClaimRules,
+    now: DateTime<Utc>,
+) -> Result<UserId, InvalidToken> {
+    let now = now.timestamp_millis() as f64 / 1000.0;
+    let leeway = rules.leeway.num_milliseconds() as f64 / 1000.0;
+    let exp = numeric_date(claims, "exp")?.ok_or(InvalidToken::MissingExpiry)?;
+    if now > exp + leeway {
+        return Err(InvalidToken::Expired);
+    }
+    if numeric_date(claims, "nbf")?.is_some_and(|nbf| nbf > now + leeway) {
+        return Err(InvalidToken::NotYetValid);
+    }
+    if numeric_date(claims, "iat")?.is_some_and(|iat| iat > now + leeway) {
+        return Err(InvalidToken::IssuedInFuture);
+    }
+    if let Some(issuer) = &rules.issuer {
+        if claims.get("iss").and_then(Value::as_str) != Some(issuer.as_str()) {
+            return Err(InvalidToken::WrongIssuer);
+        }
+    }
+    if !rules.audiences.is_empty() {
+        let accepted = |aud: &Value| {
+            aud.as_str()
+                .is_some_and(|a| rules.audiences.iter().any(|x| x == a))
+        };
+        let ok = match claims.get("aud") {
+            Some(Value::Array(list)) => list.iter().any(accepted),
+            Some(aud) => accepted(aud),
+            None => false,
+        };
+        if !ok {
+            return Err(InvalidToken::WrongAudience);
+        }
+    }
+    rules
+        .user_claims
+        .iter()
+        .find_map(|name| claims.get(name)?.as_str())
+        .and_then(UserId::parse)
+        .ok_or(InvalidToken::NoUserId)
+}
+
+// Test keys come from native-only dev-dependencies.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{ApiError, ApiRequest, ApiResponse, App, Body};
-use crate::auth::authenticate;
+use crate::auth::{authenticate, RemoteKeys};
 use crate::domain::{
     CreateLicenseRequest, Fingerprint, IdempotencyKey, IdempotencyTag, License, LicenseKey,
     RandomSource, RequestError, UserId,
@@ -30,12 +30,18 @@ fn created(license: &License) -> ApiResponse {
 }
 
 /// Checks in the original server's order: token, then duration, then client & project.
-pub(super) async fn handle<S: LicenseStore, R: RandomSource>(
+pub(super) async fn handle<S: LicenseStore, R: RandomSource, K: RemoteKeys>(
     request: &ApiRequest<'_>,
-    app: &mut App<'_, S, R>,
+    app: &mut App<'_, S, R, K>,
 ) -> Result<ApiResponse, ApiError> {
     let config = app.config.map_err(ApiError::Config)?;
-    let user = authenticate(request.authorization, &config.verifier, app.now)?;
+    let user = authenticate(
+        request.authorization,
+        &config.verifier,
+        app.remote_keys,
+        app.now,
+    )
+    .await?;
     let body = match &request.body {
         Body::Bytes(bytes) => bytes,
         Body::TooLarge => return Err(RequestError::BodyTooLarge.into()),
@@ -74,8 +80,8 @@ pub(super) async fn handle<S: LicenseStore, R: RandomSource>(
 }
 
 /// The answer the first request under `tag.key` got, if there was one and it is still live.
-async fn replay<S: LicenseStore, R: RandomSource>(
-    app: &App<'_, S, R>,
+async fn replay<S: LicenseStore, R: RandomSource, K>(
+    app: &App<'_, S, R, K>,
     user: &UserId,
     tag: &IdempotencyTag,
 ) -> Result<Option<ApiResponse>, ApiError> {
@@ -96,8 +102,8 @@ async fn replay<S: LicenseStore, R: RandomSource>(
 }
 
 /// Stores a new license, drawing a new key and id whenever the store reports a duplicate.
-async fn issue<S: LicenseStore, R: RandomSource>(
-    app: &mut App<'_, S, R>,
+async fn issue<S: LicenseStore, R: RandomSource, K>(
+    app: &mut App<'_, S, R, K>,
     input: &CreateLicenseRequest,
     user: &UserId,
     idempotency: Option<&IdempotencyTag>,

@@ -64,6 +64,16 @@ impl ApiError {
                     why.reason()
                 ),
             ),
+            Self::Auth(AuthError::KeysUnavailable) => ApiResponse {
+                log: Some(
+                    "no JWKS key available: the JWKS endpoint failed and nothing is cached".into(),
+                ),
+                ..ApiResponse::json(
+                    503,
+                    &json!({"error": "Could not verify the token: signing keys are unavailable"}),
+                )
+                .with_header("retry-after", "30")
+            },
             Self::Request(e) => {
                 let status = match e {
                     RequestError::BodyTooLarge => 413,

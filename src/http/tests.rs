@@ -9,6 +9,7 @@ use jwt_compact::{AlgorithmExt, Claims, Header};
 use serde_json::{json, Value};
 
 use super::*;
+use crate::auth::NoRemoteKeys;
 use crate::domain::{IdempotencyKey, IdempotencyTag, UserId};
 use crate::domain::{License, OsRandom, RandomSource};
 use crate::storage::{IdempotentLicense, StoreError};
@@ -138,6 +139,7 @@ fn send(
         authorization: auth,
         content_type: Some("application/json"),
         idempotency_key: None,
+        cors: CorsRequest::default(),
         body: Body::Bytes(body.into()),
     };
     send_at(store, config, now(), request)
@@ -155,8 +157,11 @@ fn send_at(
         [seed[0], seed[1], seed[2], seed[3], seed[4]],
         u32::from(seed[5]) << 16,
     );
+    let cors = CorsPolicy::from_setting(Some("https://app.example.com"));
     let mut app = App {
         config,
+        cors: &cors,
+        remote_keys: &NoRemoteKeys,
         store,
         ids: &ids,
         now: at,
@@ -172,7 +177,7 @@ fn create_idempotent(
     body: &str,
     at: DateTime<Utc>,
 ) -> ApiResponse {
-    let config = Config::from_lookup(|_| Some(SECRET.into())).unwrap();
+    let config = secret_config();
     let claims =
         Claims::new(json!({"sub": "60f7b3b3e6b3a72e8c8e4a1a", "exp": at.timestamp() + 60}));
     let token = Hs256
@@ -185,6 +190,7 @@ fn create_idempotent(
         authorization: Some(&authorization),
         content_type: Some("application/json"),
         idempotency_key: Some(key),
+        cors: CorsRequest::default(),
         body: Body::Bytes(body.into()),
     };
     send_at(store, Ok(&config), at, request)
@@ -198,8 +204,12 @@ fn header<'a>(response: &'a ApiResponse, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+fn secret_config() -> Config {
+    Config::from_lookup(|name| (name == "JWT_SECRET").then(|| SECRET.into())).unwrap()
+}
+
 fn create(store: &ScriptedStore) -> ApiResponse {
-    let config = Config::from_lookup(|_| Some(SECRET.into())).unwrap();
+    let config = secret_config();
     send(
         store,
         Ok(&config),
@@ -334,7 +344,7 @@ fn routing_is_decided_before_anything_else() {
 #[test]
 fn a_refused_request_never_reaches_the_store() {
     let store = ScriptedStore::default();
-    let config = Config::from_lookup(|_| Some(SECRET.into())).unwrap();
+    let config = secret_config();
     for (auth, body, status) in [
         (None, BODY, 401),
         (Some(bearer()), r#"{"duration":99}"#, 400),
@@ -436,6 +446,118 @@ fn an_unusable_idempotency_key_is_a_400() {
     assert_eq!(
         json_of(&response),
         json!({"message": "Invalid Idempotency-Key: expected 1 to 255 visible ASCII characters"})
+    );
+    assert!(store.attempts.borrow().is_empty());
+}
+
+#[test]
+fn options_on_the_create_route_is_a_cors_preflight_and_other_methods_list_it() {
+    let store = ScriptedStore::default();
+    let config = secret_config();
+    let ids = ObjectIdGenerator::new([1, 2, 3, 4, 5], 0);
+    let cors = CorsPolicy::from_setting(Some("https://app.example.com"));
+    let mut app = App {
+        config: Ok(&config),
+        cors: &cors,
+        remote_keys: &NoRemoteKeys,
+        store: &store,
+        ids: &ids,
+        now: now(),
+        random: OsRandom,
+    };
+    let preflight = ApiRequest {
+        method: "OPTIONS",
+        path: "/license/create",
+        authorization: None,
+        content_type: None,
+        idempotency_key: None,
+        cors: CorsRequest {
+            origin: Some("https://app.example.com"),
+            request_method: Some("POST"),
+            request_headers: Some("authorization,content-type"),
+        },
+        body: Body::Bytes(Vec::new()),
+    };
+    let response = pollster::block_on(handle(preflight, &mut app));
+    assert_eq!(response.status, 204);
+    assert!(response.headers.contains(&(
+        "access-control-allow-origin",
+        "https://app.example.com".into()
+    )));
+    let refused = ApiRequest {
+        method: "OPTIONS",
+        path: "/license/create",
+        authorization: None,
+        content_type: None,
+        idempotency_key: None,
+        cors: CorsRequest {
+            origin: Some("https://evil.example.com"),
+            request_method: Some("POST"),
+            request_headers: Some("authorization"),
+        },
+        body: Body::Bytes(Vec::new()),
+    };
+    assert_eq!(pollster::block_on(handle(refused, &mut app)).status, 403);
+    let get = send(&store, Ok(&config), "GET", "/license/create", None, "");
+    assert_eq!(get.status, 405);
+    assert!(get.headers.contains(&("allow", "POST, OPTIONS".into())));
+    assert!(get.headers.contains(&("vary", "Origin".into())));
+}
+
+/// A JWKS that is down with nothing cached.
+#[cfg(not(target_arch = "wasm32"))]
+struct DownJwks;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl crate::auth::RemoteKeys for DownJwks {
+    async fn keys(
+        &self,
+        _: Option<&str>,
+        _: DateTime<Utc>,
+    ) -> Result<std::rc::Rc<Vec<crate::auth::Key>>, crate::auth::KeysUnavailable> {
+        Err(crate::auth::KeysUnavailable)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn no_usable_jwks_key_is_a_503_json_error_not_a_401() {
+    let store = ScriptedStore::default();
+    let config = Config::from_lookup(|name| {
+        (name == "JWT_JWKS_URL").then(|| "https://idp.example/jwks".into())
+    })
+    .unwrap();
+    let ids = ObjectIdGenerator::new([1, 2, 3, 4, 5], 0);
+    let cors = CorsPolicy::default();
+    let mut app = App {
+        config: Ok(&config),
+        cors: &cors,
+        remote_keys: &DownJwks,
+        store: &store,
+        ids: &ids,
+        now: now(),
+        random: OsRandom,
+    };
+    let token = crate::auth::testing::sign(
+        crate::auth::Alg::Rs256,
+        Some("k1"),
+        &json!({"sub": "u", "exp": now().timestamp() + 60}),
+    );
+    let auth = format!("Bearer {token}");
+    let request = ApiRequest {
+        method: "POST",
+        path: "/license/create",
+        authorization: Some(&auth),
+        content_type: Some("application/json"),
+        idempotency_key: None,
+        cors: CorsRequest::default(),
+        body: Body::Bytes(BODY.into()),
+    };
+    let response = pollster::block_on(handle(request, &mut app));
+    assert_eq!(response.status, 503, "{}", response.body);
+    assert_eq!(
+        json_of(&response),
+        json!({"error": "Could not verify the token: signing keys are unavailable"})
     );
     assert!(store.attempts.borrow().is_empty());
 }

@@ -1,6 +1,7 @@
 //! The HTTP API, tested as a client sees it: real workers under `wrangler dev`, one per storage
 //! backend (`d1`: a fresh local D1, migrated; `mongodb`: the Data API protocol double on
-//! loopback), with one random JWT secret, serve every test, then are stopped.
+//! loopback), with one random JWT secret, serve every test, then are stopped. A third worker
+//! runs in JWKS mode against the suite's own JWKS server (`support/jwks_server.rs`).
 //!
 //! Every contract test runs against both backends (`d1::…` and `mongodb::…`); `mongodb_store`
 //! holds the Mongo-only checks. Each test uses its own random project id, so tests run in
@@ -10,15 +11,21 @@
 mod support;
 
 #[cfg(not(target_arch = "wasm32"))]
+mod algorithms;
+#[cfg(not(target_arch = "wasm32"))]
 mod auth;
 #[cfg(not(target_arch = "wasm32"))]
 mod concurrency;
+#[cfg(not(target_arch = "wasm32"))]
+mod cors;
 #[cfg(not(target_arch = "wasm32"))]
 mod create_license;
 #[cfg(not(target_arch = "wasm32"))]
 mod hostile;
 #[cfg(not(target_arch = "wasm32"))]
 mod idempotency;
+#[cfg(not(target_arch = "wasm32"))]
+mod jwks;
 #[cfg(not(target_arch = "wasm32"))]
 mod load;
 #[cfg(not(target_arch = "wasm32"))]
@@ -36,6 +43,9 @@ fn main() -> std::process::ExitCode {
     let trials: Vec<Trial> = [
         create_license::tests(),
         auth::tests(),
+        algorithms::tests(),
+        jwks::tests(),
+        cors::tests(),
         routing::tests(),
         concurrency::tests(),
         hostile::tests(),
@@ -60,7 +70,11 @@ fn main() -> std::process::ExitCode {
     if args.list || backends.is_empty() {
         return libtest_mimic::run(&args, trials).exit_code();
     }
-    if let Err(e) = support::start_workers(&backends) {
+    let will_run = |t: &Trial| !args.is_filtered_out(t) && !args.is_ignored(t);
+    let jwks = trials
+        .iter()
+        .any(|t| t.name().contains("::jwks::") && will_run(t));
+    if let Err(e) = support::start_workers(&backends, jwks) {
         eprintln!("could not start the workers: {e}");
         support::stop_workers(true);
         return std::process::ExitCode::FAILURE;

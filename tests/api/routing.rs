@@ -33,7 +33,7 @@ fn wrong_methods_on_create_are_405_json_with_allow() {
             None,
         );
         reply.assert_message(405, "Method not allowed");
-        assert_eq!(reply.header("allow"), Some("POST"), "{method}");
+        assert_eq!(reply.header("allow"), Some("POST, OPTIONS"), "{method}");
     }
 }
 

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::worker;
+use super::{worker, Worker};
 
 /// An HTTP answer: status, headers (lowercased names) and body.
 #[derive(Debug)]
@@ -47,9 +47,20 @@ fn agent() -> ureq::Agent {
         .build()
 }
 
-/// Sends any request to the worker; 4xx and 5xx are replies, not errors.
+/// Sends any request to the main worker; 4xx and 5xx are replies, not errors.
 pub fn request(method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Reply {
-    let mut req = agent().request(method, &format!("{}{path}", worker().base_url));
+    request_to(worker(), method, path, headers, body)
+}
+
+/// Sends any request to `target`; 4xx and 5xx are replies, not errors.
+pub fn request_to(
+    target: &Worker,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Reply {
+    let mut req = agent().request(method, &format!("{}{path}", target.base_url));
     for (name, value) in headers {
         req = req.set(name, value);
     }

@@ -4,6 +4,8 @@
 mod client;
 mod d1;
 pub mod data_api_double;
+pub mod jwks_server;
+pub mod keys;
 mod tokens;
 mod worker;
 
@@ -12,10 +14,21 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde_json::Value;
 
-pub use client::{post_create, request, Reply};
+pub use client::{post_create, request, request_to, Reply};
 pub use d1::d1_execute;
-pub use tokens::{sign_token, token, token_with_claims, SECRET_LEN};
-pub use worker::{data_api, start_scratch_worker, start_workers, stop_workers, worker};
+pub use tokens::{absolute_times, sign_token, token, token_with_claims, SECRET_LEN};
+pub use worker::{
+    data_api, jwks_worker, start_scratch_worker, start_workers, stop_workers, worker, Worker,
+};
+
+/// The origin the backend workers' `CORS_ORIGINS` allows.
+pub const ALLOWED_ORIGIN: &str = "https://app.keybox.test";
+/// `JWT_ISSUER` and `JWT_AUDIENCE` of the JWKS-mode worker.
+pub const ISSUER: &str = "https://issuer.keybox.test/";
+pub const AUDIENCE: &str = "keybox-api";
+/// The JWKS-mode worker's `JWT_JWKS_REFETCH_SECONDS` (30 in production; short here so that a
+/// rotation test does not wait half a minute).
+pub const JWKS_REFETCH_SECONDS: u64 = 2;
 
 /// A storage backend the suite runs against; each has its own worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +149,20 @@ macro_rules! exclusive_trials {
         $crate::support::trials_for(
             &$crate::support::Backend::ALL,
             $crate::support::Sharing::Alone,
+            module_path!(),
+            &[$((stringify!($test), $test as fn())),*],
+        )
+    };
+}
+
+/// Builds trials that run once, not per backend (named `d1::…`: the storage they use is the
+/// default D1), e.g. the JWKS-mode worker's ordered scenario.
+#[macro_export]
+macro_rules! single_trials {
+    ($($test:ident),* $(,)?) => {
+        $crate::support::trials_for(
+            &[$crate::support::Backend::D1],
+            $crate::support::Sharing::Shared,
             module_path!(),
             &[$((stringify!($test), $test as fn())),*],
         )

@@ -30,12 +30,17 @@ pub fn token(sub: &str) -> String {
     token_with_claims(json!({ "sub": sub, "exp": now() + 3600 }))
 }
 
-/// Claims signed with the worker's secret; `exp`/`nbf` given as offsets are made absolute.
-pub fn token_with_claims(mut claims: Value) -> String {
+/// `exp`, `nbf` and `iat` given as offsets from now made absolute.
+pub fn absolute_times(mut claims: Value) -> Value {
     for claim in ["exp", "nbf", "iat"] {
         if let Some(offset) = claims.get(claim).and_then(|v| v.as_i64()) {
             claims[claim] = json!(now() + offset);
         }
     }
-    sign_token(claims, worker().secret.as_bytes())
+    claims
+}
+
+/// Claims signed with the worker's secret; `exp`/`nbf` given as offsets are made absolute.
+pub fn token_with_claims(claims: Value) -> String {
+    sign_token(absolute_times(claims), worker().secret.as_bytes())
 }

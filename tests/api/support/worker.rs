@@ -28,6 +28,7 @@ pub struct Worker {
 
 static WORKERS: OnceLock<Vec<Worker>> = OnceLock::new();
 static DATA_API: OnceLock<DataApiDouble> = OnceLock::new();
+static JWKS_WORKER: OnceLock<Worker> = OnceLock::new();
 
 /// Worker startup includes a cold wasm build on a fresh machine.
 const READY_TIMEOUT: Duration = Duration::from_secs(20 * 60);
@@ -41,6 +42,45 @@ pub fn worker() -> &'static Worker {
         .iter()
         .find(|w| w.backend == backend)
         .unwrap_or_else(|| panic!("no worker was started for {}", backend.name()))
+}
+
+/// The worker in JWKS mode (`JWT_JWKS_URL` on the suite's JWKS server, issuer and audience
+/// required, HS512 secret), storing in D1.
+pub fn jwks_worker() -> &'static Worker {
+    JWKS_WORKER
+        .get()
+        .expect("the JWKS-mode worker is started when JWKS tests run")
+}
+
+/// Settings every backend worker has besides storage: `JWT_PUBLIC_KEY` (a JWKS of every
+/// asymmetric test key, next to the HS256 `JWT_SECRET`) and `CORS_ORIGINS`.
+fn auth_settings() -> String {
+    env_lines(&[
+        ("JWT_PUBLIC_KEY", super::keys::public_jwks().to_string()),
+        ("CORS_ORIGINS", super::ALLOWED_ORIGIN.into()),
+    ])
+}
+
+/// Settings of the JWKS-mode worker.
+fn jwks_settings(jwks_url: &str) -> String {
+    env_lines(&[
+        ("JWT_JWKS_URL", jwks_url.into()),
+        (
+            "JWT_JWKS_REFETCH_SECONDS",
+            super::JWKS_REFETCH_SECONDS.to_string(),
+        ),
+        ("JWT_ISSUER", super::ISSUER.into()),
+        ("JWT_AUDIENCE", super::AUDIENCE.into()),
+        ("JWT_ALGORITHM", "HS512".into()),
+    ])
+}
+
+/// `KEY='value'` lines: single quotes keep a value (JSON included) verbatim for dotenv.
+fn env_lines(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(key, value)| format!("{key}='{value}'\n"))
+        .collect()
 }
 
 /// The Data API protocol double the `mongodb` worker stores into.
@@ -94,14 +134,29 @@ fn build_once(root: &Path, path_env: &str) -> Result<(), String> {
 }
 
 /// Starts one worker per backend in `backends` (the Data API double first, for `mongodb`),
-/// all sharing one random JWT secret, and waits until each answers.
-pub fn start_workers(backends: &[Backend]) -> Result<(), String> {
+/// and, with `jwks`, the JWKS server and a worker in JWKS mode; all share one random JWT
+/// secret. Waits until each answers.
+pub fn start_workers(backends: &[Backend], jwks: bool) -> Result<(), String> {
     let (root, run_root, path_env) = paths();
     build_once(&root, &path_env)?;
     let secret = random_hex(SECRET_LEN);
+    if jwks {
+        let url = super::jwks_server::start()?;
+        let worker = start_one(
+            Backend::D1,
+            "jwks",
+            &jwks_settings(&url),
+            &root,
+            &run_root,
+            &path_env,
+            &secret,
+        )?;
+        let worker = JWKS_WORKER.get_or_init(|| worker);
+        worker.wait_ready()?;
+    }
     let mut workers = Vec::new();
     for &backend in backends {
-        let settings = backend_settings(backend)?;
+        let settings = format!("{}{}", auth_settings(), backend_settings(backend)?);
         let started = start_one(
             backend,
             backend.name(),
@@ -215,7 +270,7 @@ fn start_one(
     let env_file = run_dir.join("test.env");
     fs::write(&env_file, format!("JWT_SECRET={secret}\n{settings}")).map_err(|e| e.to_string())?;
 
-    if backend == Backend::D1 && name == backend.name() {
+    if backend == Backend::D1 && (name == backend.name() || name == "jwks") {
         let migrate = npx(root, path_env)
             .args([
                 "wrangler",
@@ -360,7 +415,7 @@ impl Worker {
 /// Stops every worker, keeping their files for a look when the run failed.
 pub fn stop_workers(failed: bool) {
     let keep = failed || std::env::var_os("KEEP_TEST_STATE").is_some();
-    for worker in WORKERS.get().into_iter().flatten() {
+    for worker in WORKERS.get().into_iter().flatten().chain(JWKS_WORKER.get()) {
         worker.stop(keep);
         // The run's directory (one per test process) goes once its backends' are gone.
         if let Some(run_root) = worker.run_dir.parent() {
