@@ -10,7 +10,8 @@ if (!port) {
 const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
 const target = targets.find((t) => t.webSocketDebuggerUrl);
 if (!target) throw new Error(`no inspectable target on port ${port}`);
-const ws = new WebSocket(target.webSocketDebuggerUrl);
+// The inspector proxy refuses connections without an Origin (undici accepts extra headers).
+const ws = new WebSocket(target.webSocketDebuggerUrl, { headers: { Origin: "http://127.0.0.1" } });
 await new Promise((resolve, reject) => {
   ws.onopen = resolve;
   ws.onerror = () => reject(new Error("inspector connection failed"));

@@ -10,7 +10,7 @@
 # per round; BENCH_WARMUP_SECONDS (3) per worker before the first round; BENCH_CONNECTIONS (8);
 # BENCH_THREADS (1) wrk threads; BENCH_GOAL (0.95) the ratio the summary compares against;
 # BENCH_PROFILE=1 adds a V8 CPU profile of each worker under load (bench/profile.mjs).
-# Exit status: 0 when every answer was 201 and each D1 holds exactly the licenses answered 201
+# Exit status: 0 when every answer was 201 and each D1 holds every license answered 201
 # (the ratio is reported, not enforced), 1 otherwise. Every process started here is stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -129,9 +129,9 @@ wait_ready keybox
 wait_ready floor
 
 WORKERS=(keybox floor)
-declare -A CREATED=() REQ=() DUR=() P50=() P99=() BAD=() SOCK=() WCPU=() NCPU=()
+declare -A CREATED=() RUNS=() REQ=() DUR=() P50=() P99=() BAD=() SOCK=() WCPU=() NCPU=()
 for name in "${WORKERS[@]}"; do
-  CREATED[$name]=0 REQ[$name]=0 DUR[$name]=0 P50[$name]=0 P99[$name]=0 BAD[$name]=0
+  CREATED[$name]=0 RUNS[$name]=0 REQ[$name]=0 DUR[$name]=0 P50[$name]=0 P99[$name]=0 BAD[$name]=0
   SOCK[$name]=0 WCPU[$name]=0 NCPU[$name]=0
   answer=$(curl -s -w '\n%{http_code}' -X POST "http://127.0.0.1:${PORT[$name]}/license/create" \
     -H 'Content-Type: application/json' -H "Authorization: Bearer $BENCH_TOKEN" \
@@ -151,7 +151,7 @@ wrk_run() {
   grep '^BENCH_SAMPLE ' <<<"$out" | sed "s/^BENCH_SAMPLE /[keybox] $1 first non-201: /" >&2 || true
   local requests bad
   requests=$(field requests "$LAST") bad=$(field not201 "$LAST")
-  CREATED[$1]=$((CREATED[$1] + requests - bad))
+  CREATED[$1]=$((CREATED[$1] + requests - bad)) RUNS[$1]=$((RUNS[$1] + 1))
 }
 field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" <<<"$2"; }
 
@@ -205,15 +205,18 @@ if [ -n "${BENCH_PROFILE:-}" ]; then
       "http://127.0.0.1:${PORT[$name]}" >"$RUN/$name-profile-wrk.log" &
     wrk_pid=$!
     sleep 1
-    node "$ROOT/bench/profile.mjs" "${INSPECTOR[$name]}" "$SECONDS_PER_ROUND" 30 || true
+    PATH="$NODE_PATH_ENV" node "$ROOT/bench/profile.mjs" "${INSPECTOR[$name]}" "$SECONDS_PER_ROUND" 30 || true
     wait "$wrk_pid" || true
     # Every answer counted, so the stored-licenses check below still holds.
     grep '^BENCH ' "$RUN/$name-profile-wrk.log" >/dev/null && LAST=$(grep '^BENCH ' "$RUN/$name-profile-wrk.log") &&
-      CREATED[$name]=$((CREATED[$name] + $(field requests "$LAST") - $(field not201 "$LAST")))
+      CREATED[$name]=$((CREATED[$name] + $(field requests "$LAST") - $(field not201 "$LAST"))) &&
+      RUNS[$name]=$((RUNS[$name] + 1))
   done
 fi
 
-# Stop both, then check that each D1 holds exactly the licenses that were answered 201.
+# Stop both, then check that each D1 holds every license answered 201. A few more are expected:
+# the requests in flight when a wrk run stopped were stored but never counted (about one per
+# connection per run); they are shown, not failed on.
 for name in "${WORKERS[@]}"; do stop_group "${GROUP[$name]}"; done
 status=0
 for name in "${WORKERS[@]}"; do
@@ -221,8 +224,8 @@ for name in "${WORKERS[@]}"; do
   stored=$(cd "$dir" && PATH="$NODE_PATH_ENV" "$WRANGLER" d1 execute DB --local --persist-to "$RUN/$name-d1" \
     --json --command 'SELECT count(*) AS n FROM licenses' 2>/dev/null | node -e '
       let s = ""; process.stdin.on("data", (c) => (s += c)).on("end", () => console.log(JSON.parse(s)[0].results[0].n))')
-  echo "$name: $stored licenses stored, ${CREATED[$name]} answered 201"
-  [ "$stored" = "${CREATED[$name]}" ] || status=1
+  echo "$name: $stored licenses stored, ${CREATED[$name]} answered 201 (+$((stored - CREATED[$name])) in flight when wrk stopped; about $((CONNECTIONS * RUNS[$name])) expected)"
+  [ "$stored" -ge "${CREATED[$name]}" ] || status=1
   [ "${BAD[$name]}" = 0 ] && [ "${SOCK[$name]}" = 0 ] || status=1
 done
 FAILED=$status
