@@ -7,6 +7,12 @@ if (!port) {
   process.exit(2);
 }
 
+// Never outlive the load: give up (exit 1) if the inspector does not answer in time.
+setTimeout(() => {
+  console.error("profile: the inspector did not answer in time");
+  process.exit(1);
+}, (Number(seconds) + 20) * 1000).unref();
+
 const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
 const target = targets.find((t) => t.webSocketDebuggerUrl);
 if (!target) throw new Error(`no inspectable target on port ${port}`);
@@ -49,8 +55,10 @@ for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1);
 const self = new Map();
 let total = 0;
 for (const [id, count] of counts) {
-  const { functionName, url } = byId.get(id).callFrame;
-  const where = url ? url.split("/").slice(-1)[0] : "";
+  const { functionName, url, lineNumber, columnNumber } = byId.get(id).callFrame;
+  // Anonymous JS functions are told apart by their position in the script.
+  const at = functionName || !url || url.startsWith("wasm") ? "" : `:${lineNumber + 1}:${columnNumber + 1}`;
+  const where = url ? `${url.split("/").slice(-1)[0]}${at}` : "";
   const name = `${functionName || "(anonymous)"}${where ? ` [${where}]` : ""}`;
   self.set(name, (self.get(name) ?? 0) + count);
   total += count;

@@ -129,7 +129,8 @@ wait_ready keybox
 wait_ready floor
 
 WORKERS=(keybox floor)
-declare -A CREATED=() RUNS=() REQ=() DUR=() P50=() P99=() BAD=() SOCK=() WCPU=() NCPU=()
+PAIR_RATIOS=()
+declare -A RATE=() CREATED=() RUNS=() REQ=() DUR=() P50=() P99=() BAD=() SOCK=() WCPU=() NCPU=()
 for name in "${WORKERS[@]}"; do
   CREATED[$name]=0 RUNS[$name]=0 REQ[$name]=0 DUR[$name]=0 P50[$name]=0 P99[$name]=0 BAD[$name]=0
   SOCK[$name]=0 WCPU[$name]=0 NCPU[$name]=0
@@ -174,11 +175,13 @@ for round in $(seq "$ROUNDS"); do
     P50[$name]=$((P50[$name] + p50)) P99[$name]=$((P99[$name] + p99))
     BAD[$name]=$((BAD[$name] + bad)) SOCK[$name]=$((SOCK[$name] + sock))
     WCPU[$name]=$((WCPU[$name] + w1 - w0)) NCPU[$name]=$((NCPU[$name] + n1 - n0))
+    RATE[$name]=$(awk -v r="$r" -v d="$d" 'BEGIN { printf "%.6f", r / (d / 1e6) }')
     awk -v n="$name" -v k="$round" -v r="$r" -v d="$d" -v p50="$p50" -v p99="$p99" -v bad="$bad" \
       -v sock="$sock" -v w=$((w1 - w0)) -v nd=$((n1 - n0)) -v hz="$CLK_TCK" 'BEGIN {
         printf "%-7s %5s %9.1f %9.2f %9.2f %8d %8d %14.3f %14.3f\n", n, k, r / (d / 1e6), p50 / 1e3,
           p99 / 1e3, bad, sock, w * 1000 / hz / (r ? r : 1), nd * 1000 / hz / (r ? r : 1) }'
   done
+  PAIR_RATIOS+=("$(awk -v k="${RATE[keybox]}" -v f="${RATE[floor]}" 'BEGIN { printf "%.4f", k / f }')")
 done
 
 echo
@@ -195,6 +198,11 @@ done
 awk -v kr="${REQ[keybox]}" -v kd="${DUR[keybox]}" -v fr="${REQ[floor]}" -v fd="${DUR[floor]}" -v goal="$GOAL" 'BEGIN {
   ratio = (kr / kd) / (fr / fd)
   printf "throughput ratio keybox/floor: %.3f (goal >= %s: %s)\n", ratio, goal, (ratio >= goal) ? "met" : "NOT met" }'
+# Each round's keybox run next to the floor run that follows it: the median of these ratios
+# shrugs off a round that other load on the machine disturbed.
+printf '%s\n' "${PAIR_RATIOS[@]}" | sort -n | awk '{ v[NR] = $1 } END {
+  m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+  printf "per-round ratios: median %.3f, min %.3f, max %.3f\n", m, v[1], v[NR] }'
 
 # BENCH_PROFILE=1: a V8 CPU profile of each worker's isolate under the same load, self time by
 # function (wasm functions show as wasm-function[N]: build.sh strips the names section).
