@@ -128,14 +128,6 @@ mod tests {
     use super::*;
     use crate::auth::InvalidToken;
 
-    fn header<'a>(response: &'a ApiResponse, name: &str) -> Option<&'a str> {
-        response
-            .headers
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     #[test]
     fn a_missing_token_is_the_contracts_401() {
         let response = ApiError::Auth(AuthError::NoToken).into_response();
@@ -143,7 +135,7 @@ mod tests {
             (response.status, response.body.as_str()),
             (401, r#"{"message":"No token provided"}"#)
         );
-        assert_eq!(header(&response, "www-authenticate"), Some("Bearer"));
+        assert_eq!(response.header("www-authenticate"), Some("Bearer"));
     }
 
     #[test]
@@ -155,7 +147,7 @@ mod tests {
             r#"{"error":"token expired","message":"Unauthorized"}"#
         );
         assert_eq!(
-            header(&response, "www-authenticate"),
+            response.header("www-authenticate"),
             Some(r#"Bearer error="invalid_token", error_description="token expired""#)
         );
     }
@@ -220,6 +212,6 @@ mod tests {
         );
         let wrong_method = ApiError::MethodNotAllowed { allow: "POST" }.into_response();
         assert_eq!(wrong_method.status, 405);
-        assert_eq!(header(&wrong_method, "allow"), Some("POST"));
+        assert_eq!(wrong_method.header("allow"), Some("POST"));
     }
 }

@@ -196,14 +196,6 @@ fn create_idempotent(
     send_at(store, Ok(&config), at, request)
 }
 
-fn header<'a>(response: &'a ApiResponse, name: &str) -> Option<&'a str> {
-    response
-        .headers
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.as_str())
-}
-
 fn secret_config() -> Config {
     Config::from_lookup(|name| (name == "JWT_SECRET").then(|| SECRET.into())).unwrap()
 }
@@ -367,7 +359,7 @@ fn a_repeated_idempotency_key_replays_the_first_answer_and_creates_nothing() {
     let store = ScriptedStore::default();
     let first = create_idempotent(&store, "order-1", BODY, now());
     assert_eq!(first.status, 201, "{}", first.body);
-    assert_eq!(header(&first, "idempotent-replayed"), None);
+    assert_eq!(first.header("idempotent-replayed"), None);
     let again = create_idempotent(
         &store,
         "order-1",
@@ -378,7 +370,7 @@ fn a_repeated_idempotency_key_replays_the_first_answer_and_creates_nothing() {
         (again.status, again.body.as_str()),
         (201, first.body.as_str())
     );
-    assert_eq!(header(&again, "idempotent-replayed"), Some("true"));
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(store.licenses().len(), 1);
 }
 
@@ -410,7 +402,7 @@ fn an_expired_key_is_released_and_creates_a_new_license() {
         now() + chrono::TimeDelta::hours(25),
     );
     assert_eq!(later.status, 201);
-    assert_eq!(header(&later, "idempotent-replayed"), None);
+    assert_eq!(later.header("idempotent-replayed"), None);
     assert_ne!(
         json_of(&later)["license"]["key"],
         json_of(&first)["license"]["key"]
@@ -429,7 +421,7 @@ fn losing_a_race_for_a_key_replays_the_winner() {
         (loser.status, loser.body.as_str()),
         (201, winner.body.as_str())
     );
-    assert_eq!(header(&loser, "idempotent-replayed"), Some("true"));
+    assert_eq!(loser.header("idempotent-replayed"), Some("true"));
     assert_eq!(
         store.attempts.borrow().len(),
         2,
