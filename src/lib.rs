@@ -11,6 +11,8 @@ pub mod storage;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {
+    use std::cell::OnceCell;
+    use std::rc::Rc;
     use std::sync::OnceLock;
 
     use worker::{event, Context, Env, Request, Response};
@@ -43,9 +45,38 @@ mod entry {
             .map(|v| v.to_string())
     }
 
+    /// Every setting, parsed once per isolate: a Worker's vars and secrets cannot change under
+    /// a running isolate (a new deployment or `.dev.vars` edit starts new ones). Keys in
+    /// `JWT_PUBLIC_KEY` are thus parsed once, not on every request.
+    struct Settings {
+        config: Result<Config, ConfigError>,
+        storage: Result<StorageConfig, ConfigError>,
+        cors: CorsPolicy,
+    }
+
+    thread_local! {
+        static SETTINGS: OnceCell<Rc<Settings>> = const { OnceCell::new() };
+    }
+
+    fn settings(env: &Env) -> Rc<Settings> {
+        SETTINGS.with(|cell| {
+            cell.get_or_init(|| {
+                Rc::new(Settings {
+                    config: Config::from_lookup(|name| setting(env, name)),
+                    storage: StorageConfig::from_lookup(|name| setting(env, name)),
+                    cors: CorsPolicy::from_setting(setting(env, "CORS_ORIGINS").as_deref()),
+                })
+            })
+            .clone()
+        })
+    }
+
     /// The backend `STORAGE` names; a misconfiguration is reported, never a panic.
-    fn open_store(env: &Env) -> Result<Store, ConfigError> {
-        match StorageConfig::from_lookup(|name| setting(env, name))? {
+    fn open_store(
+        env: &Env,
+        storage: &Result<StorageConfig, ConfigError>,
+    ) -> Result<Store, ConfigError> {
+        match storage.clone()? {
             StorageConfig::D1 => env
                 .d1("DB")
                 .map(|db| Store::D1(D1Store::new(db)))
@@ -63,14 +94,14 @@ mod entry {
             Ok(ids) => ids,
             Err(e) => return adapter::into_worker_response(ApiError::from(e).into_response()),
         };
-        let store = match open_store(&env) {
+        let settings = settings(&env);
+        let store = match open_store(&env, &settings.storage) {
             Ok(store) => store,
             Err(e) => return adapter::into_worker_response(ApiError::Config(e).into_response()),
         };
-        let config = Config::from_lookup(|name| setting(&env, name));
-        let cors = CorsPolicy::from_setting(setting(&env, "CORS_ORIGINS").as_deref());
+        let config = settings.config.as_ref().map_err(|e| *e);
         let remote_keys = WorkerJwks {
-            settings: config.as_ref().ok().and_then(|c| c.jwks.as_ref()),
+            settings: config.ok().and_then(|c| c.jwks.as_ref()),
         };
         let now =
             chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
@@ -79,8 +110,8 @@ mod entry {
         let headers = adapter::RequestHeaders::of(&req);
         let request = adapter::api_request(&method, &path, &headers, body);
         let mut app = App {
-            config: config.as_ref().map_err(|e| *e),
-            cors: &cors,
+            config,
+            cors: &settings.cors,
             remote_keys: &remote_keys,
             store: &store,
             ids,
