@@ -114,13 +114,18 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, 31, 10, 0, 0).unwrap()
 }
 
-fn bearer() -> String {
+/// A valid HS256 bearer header for the test user, at `at`.
+fn bearer_at(at: DateTime<Utc>) -> String {
     let claims =
-        Claims::new(json!({"sub": "60f7b3b3e6b3a72e8c8e4a1a", "exp": now().timestamp() + 60}));
+        Claims::new(json!({"sub": "60f7b3b3e6b3a72e8c8e4a1a", "exp": at.timestamp() + 60}));
     let token = Hs256
         .token(&Header::empty(), &claims, &Hs256Key::new(SECRET))
         .unwrap();
     format!("Bearer {token}")
+}
+
+fn bearer() -> String {
+    bearer_at(now())
 }
 
 const BODY: &str = r#"{"duration":1,"clientId":"60f7b3b3e6b3a72e8c8e4a1a","projectId":"60f7b3b3e6b3a72e8c8e4a1b"}"#;
@@ -178,12 +183,7 @@ fn create_idempotent(
     at: DateTime<Utc>,
 ) -> ApiResponse {
     let config = secret_config();
-    let claims =
-        Claims::new(json!({"sub": "60f7b3b3e6b3a72e8c8e4a1a", "exp": at.timestamp() + 60}));
-    let token = Hs256
-        .token(&Header::empty(), &claims, &Hs256Key::new(SECRET))
-        .unwrap();
-    let authorization = format!("Bearer {token}");
+    let authorization = bearer_at(at);
     let request = ApiRequest {
         method: "POST",
         path: "/license/create",
