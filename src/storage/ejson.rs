@@ -182,40 +182,14 @@ pub fn insert_one_body(
 /// The outcome of `insertOne`, read from the gateway's status and body.
 ///
 /// Success is a 2xx answering `{"insertedId": ...}` (an `{"$oid": ...}` in EJSON, a string in
-/// plain JSON) naming the document's `_id`. Errors are JSON objects
-/// `{"error": "...", "error_code": "...", "link": "..."}`; a unique-index violation is MongoDB's
-/// `E11000 duplicate key error`, which gateways pass on in `error` (Atlas also gave it the
-/// `error_code` `DuplicateKey`): that one is a collision to retry, everything else a failure.
+/// plain JSON) naming the document's `_id`; errors are read by [`answer_of`].
 pub fn insert_outcome(status: u16, body: &str, id: &ObjectId) -> Result<(), StoreError> {
+    const OPERATION: &str = "insert license into MongoDB";
     let unavailable = |detail: String| StoreError::Unavailable {
-        operation: "insert license into MongoDB",
+        operation: OPERATION,
         detail,
     };
-    let Ok(answer) = serde_json::from_str::<Value>(body) else {
-        return Err(unavailable(format!(
-            "the Data API answered {status} with a body that is not JSON ({} bytes)",
-            body.len()
-        )));
-    };
-    if let Some(error) = error_of(&answer) {
-        if error.is_duplicate_key() {
-            // The index named in the E11000 message tells a reused idempotency key
-            // (`user_1_idempotency.key_1`) from a colliding license key or id.
-            return Err(if error.message.contains("idempotency") {
-                StoreError::IdempotencyConflict
-            } else {
-                StoreError::Duplicate
-            });
-        }
-        return Err(unavailable(format!(
-            "the Data API answered {status}: {error}"
-        )));
-    }
-    if !(200..300).contains(&status) {
-        return Err(unavailable(format!(
-            "the Data API answered {status} without an error message"
-        )));
-    }
+    let answer = answer_of(OPERATION, status, body)?;
     match answer.get("insertedId").map(oid_text) {
         Some(Some(inserted)) if inserted == id.to_string() => Ok(()),
         Some(_) => Err(unavailable(format!(
@@ -313,8 +287,13 @@ pub fn release_expired_body(
     body.to_string()
 }
 
-/// A JSON answer of a read or update action: the parsed body, or a failure naming the action.
-pub fn answer_of(operation: &'static str, status: u16, body: &str) -> Result<Value, StoreError> {
+/// A Data API answer: the parsed body of a 2xx, or the failure (naming `operation`) it reports.
+///
+/// Errors are JSON objects `{"error": "...", "error_code": "...", "link": "..."}`; a unique-index
+/// violation is MongoDB's `E11000 duplicate key error`, which gateways pass on in `error` (Atlas
+/// also gave it the `error_code` `DuplicateKey`): that one is a collision to resolve, everything
+/// else a failure.
+fn answer_of(operation: &'static str, status: u16, body: &str) -> Result<Value, StoreError> {
     let unavailable = |detail: String| StoreError::Unavailable { operation, detail };
     let answer = serde_json::from_str::<Value>(body).map_err(|_| {
         unavailable(format!(
@@ -323,6 +302,15 @@ pub fn answer_of(operation: &'static str, status: u16, body: &str) -> Result<Val
         ))
     })?;
     if let Some(error) = error_of(&answer) {
+        if error.is_duplicate_key() {
+            // The index named in the E11000 message tells a reused idempotency key
+            // (`user_1_idempotency.key_1`) from a colliding license key or id.
+            return Err(if error.message.contains("idempotency") {
+                StoreError::IdempotencyConflict
+            } else {
+                StoreError::Duplicate
+            });
+        }
         return Err(unavailable(format!(
             "the Data API answered {status}: {error}"
         )));
