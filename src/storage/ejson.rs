@@ -79,6 +79,16 @@ enum User<'a> {
     Text(&'a str),
 }
 
+impl<'a> User<'a> {
+    /// `oid` is `user` parsed as an ObjectId, when it is one.
+    fn of(user: &'a UserId, oid: &'a Option<ObjectId>) -> Self {
+        match oid {
+            Some(oid) => Self::Oid(Oid(oid)),
+            None => Self::Text(user.as_str()),
+        }
+    }
+}
+
 impl Serialize for User<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -133,10 +143,7 @@ impl<'a> LicenseDocument<'a> {
             expires_at: Date(license.expires_at.timestamp_millis()),
             status: license.status.as_str(),
             services: &license.services,
-            user: match user_id {
-                Some(oid) => User::Oid(Oid(oid)),
-                None => User::Text(license.user.as_str()),
-            },
+            user: User::of(&license.user, user_id),
             client: Oid(&license.client),
             project: Oid(&license.project),
             idempotency: idempotency.map(|tag| IdempotencyDocument {
@@ -241,15 +248,14 @@ fn oid_text(value: &Value) -> Option<&str> {
 }
 
 /// The user as stored: an ObjectId for a 24-hex id, else the string (as in the documents).
+/// The user as the documents store it (see [`User`]).
 fn stored_user(user: &UserId) -> Value {
-    match ObjectId::parse(user.as_str()) {
-        Ok(oid) => serde_json::json!({ "$oid": oid.to_string() }),
-        Err(_) => Value::String(user.as_str().to_owned()),
-    }
+    let oid = ObjectId::parse(user.as_str()).ok();
+    serde_json::to_value(User::of(user, &oid)).unwrap_or_default()
 }
 
 fn date(at: DateTime<Utc>) -> Value {
-    serde_json::json!({ "$date": { "$numberLong": at.timestamp_millis().to_string() } })
+    serde_json::to_value(Date(at.timestamp_millis())).unwrap_or_default()
 }
 
 /// The filter of `user`'s license tagged with idempotency `key`, expiring `expiry` (a query
