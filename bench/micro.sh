@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The native micro-benchmark of the request path (benches/request_path.rs, criterion), then the
+# The native micro-benchmark of the request path (bench/micro/request_path.rs, criterion), then the
 # median of each benchmark with its 95% confidence interval. Extra arguments go to criterion
 # (e.g. `bash bench/micro.sh create_license` to run only the whole path).
 set -euo pipefail

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times N sequential `POST /license/create` requests (default 200) against a running local
 # worker (`bash scripts/dev.sh` in another terminal) and prints min / p50 / p90 / p99 / max
-# of curl's total time in milliseconds.
+# of curl's total time in milliseconds. Usage: bash bench/time-create.sh [N] (URL= overrides
+# the endpoint).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-200}

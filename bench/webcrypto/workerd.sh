@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# WebCrypto verify cost inside workerd (the runtime the worker uses), for the README's pure Rust
-# vs WebCrypto decision: per algorithm, the time of requests doing N verifications minus the
-# time of requests doing none, divided by N. Usage: bash scripts/bench/webcrypto.sh
+# WebCrypto verify cost inside workerd (the runtime the worker uses), for the pure Rust vs
+# WebCrypto decision in docs/tokens.md: per algorithm, the time of requests doing N verifications
+# minus the time of requests doing none, divided by N. Starts a throwaway worker (worker.mjs,
+# wrangler.toml beside this script) under `wrangler dev` and stops it at the end.
+# Usage: N=2000 bash bench/webcrypto/workerd.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)

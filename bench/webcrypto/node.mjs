@@ -1,6 +1,6 @@
 // The alternative to pure-Rust verification, measured: WebCrypto (crypto.subtle) verify per
 // JWS algorithm, with and without importing the key each time. Node's WebCrypto (OpenSSL) stands
-// in for workerd's (BoringSSL); both are native code. Usage: node scripts/bench-webcrypto.mjs
+// in for workerd's (BoringSSL); both are native code. Usage: node_modules/.bin/node bench/webcrypto/node.mjs
 const { subtle } = globalThis.crypto;
 const enc = new TextEncoder();
 const data = enc.encode(

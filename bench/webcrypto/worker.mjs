@@ -1,4 +1,4 @@
-// A throwaway worker for scripts/bench/webcrypto.sh: GET /?alg=ES256&n=200 runs n WebCrypto
+// A throwaway worker for bench/webcrypto/workerd.sh: GET /?alg=ES256&n=200 runs n WebCrypto
 // verifications (key imported once) inside workerd and answers how many succeeded. The caller
 // times the requests; workerd's clock does not advance during pure computation.
 const { subtle } = crypto;
