@@ -1,7 +1,7 @@
 //! The whole `POST /license/create` path natively, without I/O: `Config` from the secret (as the
 //! worker builds it on every request), bearer-token check (HS256), body parse and validation,
-//! key and ObjectId generation (OS randomness), and the 201 body's serialisation, with a store
-//! that accepts every insert. Run with `cargo bench --bench request_path`.
+//! key and ObjectId generation (OS randomness), and the 201 body's serialisation, with the in-memory store
+//! of the tests. Run with `cargo bench --bench request_path`.
 //!
 //! Native only (criterion does not build for wasm32); on wasm32 this is an empty program so that
 //! `cargo clippy --all-targets --target wasm32-unknown-unknown` still checks the crate.
@@ -19,48 +19,15 @@ mod native {
     use jwt_compact::{AlgorithmExt, Claims, Header};
     use keybox::auth::{verify, Key, NoRemoteKeys, UntrustedJwt};
     use keybox::config::Config;
-    use keybox::domain::{
-        CreateLicenseRequest, IdempotencyKey, IdempotencyTag, License, ObjectIdGenerator, OsRandom,
-        UserId,
+    use keybox::domain::{CreateLicenseRequest, ObjectIdGenerator, OsRandom};
+    use keybox::http::{
+        handle, ApiRequest, ApiResponse, Body, Context, CorsPolicy, RequestHeaders,
     };
-    use keybox::http::{handle, ApiRequest, ApiResponse, App, Body, CorsPolicy, CorsRequest};
-    use keybox::storage::{IdempotentLicense, LicenseStore, StoreError};
+    use keybox::storage::MemoryStore;
     use serde_json::json;
 
     const SECRET: &str = "bench-secret-0123456789abcdef0123456789abcdef0123456789abcdef";
     const BODY: &[u8] = br#"{"duration":12,"clientId":"60f7b3b3e6b3a72e8c8e4a1a","projectId":"60f7b3b3e6b3a72e8c8e4a1b","services":["Hosting","Domain"]}"#;
-
-    /// Accepts every license without storing it: the benchmark measures KeyBox, not a store.
-    struct AcceptAll;
-
-    impl LicenseStore for AcceptAll {
-        async fn insert(
-            &self,
-            license: &License,
-            _: Option<&IdempotencyTag>,
-        ) -> Result<(), StoreError> {
-            black_box(license);
-            Ok(())
-        }
-
-        async fn find_idempotent(
-            &self,
-            _: &UserId,
-            _: &IdempotencyKey,
-            _: DateTime<Utc>,
-        ) -> Result<Option<IdempotentLicense>, StoreError> {
-            Ok(None)
-        }
-
-        async fn release_expired_idempotency_key(
-            &self,
-            _: &UserId,
-            _: &IdempotencyKey,
-            _: DateTime<Utc>,
-        ) -> Result<(), StoreError> {
-            Ok(())
-        }
-    }
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
@@ -82,38 +49,41 @@ mod native {
         Config::from_lookup(|name| (name == "JWT_SECRET").then(|| SECRET.to_owned()))
     }
 
-    fn create(authorization: &str, ids: &ObjectIdGenerator) -> ApiResponse {
+    fn create(authorization: &str, ids: &ObjectIdGenerator, store: &MemoryStore) -> ApiResponse {
         let config = secret_config();
         let cors = CorsPolicy::default();
-        let mut app = App {
+        let mut cx = Context {
             config: config.as_ref().map_err(|e| *e),
             cors: &cors,
             remote_keys: &NoRemoteKeys,
-            store: &AcceptAll,
-            ids,
+            store: Ok(store),
+            ids: Ok(ids),
             now: now(),
             random: OsRandom,
         };
         let request = ApiRequest {
-            method: "POST",
-            path: "/license/create",
-            authorization: Some(authorization),
-            content_type: Some("application/json"),
-            idempotency_key: None,
-            cors: CorsRequest::default(),
+            method: "POST".into(),
+            path: "/license/create".into(),
+            headers: RequestHeaders {
+                authorization: Some(authorization.into()),
+                content_type: Some("application/json".into()),
+                ..RequestHeaders::default()
+            },
             body: Body::Bytes(BODY.to_vec()),
         };
-        pollster::block_on(handle(request, &mut app))
+        pollster::block_on(handle(request, &mut cx))
     }
 
     fn request_path(c: &mut Criterion) {
         let authorization = bearer();
         let ids = ObjectIdGenerator::new([1, 2, 3, 4, 5], 0);
-        let first = create(&authorization, &ids);
+        // The one in-memory store of the tests: hash lookups, so its cost stays flat as it fills.
+        let store = MemoryStore::new();
+        let first = create(&authorization, &ids, &store);
         assert_eq!(first.status, 201, "{}", first.body);
 
         c.bench_function("create_license/hs256_201", |b| {
-            b.iter(|| create(black_box(&authorization), &ids))
+            b.iter(|| create(black_box(&authorization), &ids, &store))
         });
 
         // The parts, to see where the time goes.

@@ -75,6 +75,14 @@ impl IdempotencyTag {
     }
 }
 
+/// A license created under an idempotency key, with the fingerprint of that request: what a
+/// replay needs to answer exactly as the first request was answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentLicense {
+    pub license: super::License,
+    pub fingerprint: Fingerprint,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

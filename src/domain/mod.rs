@@ -13,7 +13,8 @@ mod service;
 pub use duration::Duration;
 pub use expiry::{add_months, format_timestamp};
 pub use idempotency::{
-    Fingerprint, IdempotencyKey, IdempotencyTag, InvalidIdempotencyKey, IDEMPOTENCY_TTL_HOURS,
+    Fingerprint, IdempotencyKey, IdempotencyTag, IdempotentLicense, InvalidIdempotencyKey,
+    IDEMPOTENCY_TTL_HOURS,
 };
 pub use key::{LicenseKey, KEY_ALPHABET};
 pub use license::{License, LicenseStatus, UserId};

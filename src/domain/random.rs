@@ -19,3 +19,9 @@ impl RandomSource for OsRandom {
         getrandom::getrandom(buf).map_err(|_| EntropyUnavailable)
     }
 }
+
+impl<R: RandomSource + ?Sized> RandomSource for &mut R {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), EntropyUnavailable> {
+        (**self).fill(buf)
+    }
+}

@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::ApiResponse;
+use crate::app::AppError;
 use crate::auth::AuthError;
 use crate::config::ConfigError;
 use crate::domain::{EntropyUnavailable, RequestError};
@@ -12,20 +13,23 @@ use crate::storage::StoreError;
 pub enum ApiError {
     Auth(AuthError),
     Request(RequestError),
+    /// A use case's refusal or failure.
+    App(AppError),
     NotFound,
     MethodNotAllowed {
-        allow: &'static str,
+        /// The value of the `Allow` header.
+        allow: String,
     },
+    /// A CORS preflight from an origin, or for a method or header, that is not allowed.
+    CorsRefused,
     Config(ConfigError),
-    Storage(StoreError),
-    Entropy,
-    /// Every attempt drew a key that already existed (practically impossible: 36^12 keys).
-    NoUniqueKey,
     InvalidIdempotencyKey,
-    /// The caller's `Idempotency-Key` was first used with a different request.
-    IdempotencyMismatch,
-    /// Another request with the same `Idempotency-Key` is being created right now.
-    IdempotencyInProgress,
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        Self::App(e)
+    }
 }
 
 impl From<AuthError> for ApiError {
@@ -41,8 +45,8 @@ impl From<RequestError> for ApiError {
 }
 
 impl From<EntropyUnavailable> for ApiError {
-    fn from(_: EntropyUnavailable) -> Self {
-        Self::Entropy
+    fn from(e: EntropyUnavailable) -> Self {
+        Self::App(e.into())
     }
 }
 
@@ -87,27 +91,35 @@ impl ApiError {
                 400,
                 &json!({"message": "Invalid Idempotency-Key: expected 1 to 255 visible ASCII characters"}),
             ),
-            Self::IdempotencyMismatch => ApiResponse::json(
+            Self::CorsRefused => {
+                ApiResponse::json(403, &json!({"message": "CORS request not allowed"}))
+            }
+            Self::App(AppError::IdempotencyMismatch) => ApiResponse::json(
                 422,
                 &json!({"message": "Idempotency-Key already used with a different request"}),
             ),
-            Self::IdempotencyInProgress | Self::Storage(StoreError::IdempotencyConflict) => {
-                ApiResponse::json(409, &json!({"message": "Request in progress"}))
-            }
+            Self::App(
+                AppError::IdempotencyInProgress
+                | AppError::Storage(StoreError::IdempotencyConflict),
+            ) => ApiResponse::json(409, &json!({"message": "Request in progress"})),
             Self::MethodNotAllowed { allow } => {
                 ApiResponse::json(405, &json!({"message": "Method not allowed"}))
                     .with_header("allow", allow)
             }
             Self::Config(e) => server_error(&format!("Server misconfigured: {e}"), e.to_string()),
-            Self::Storage(StoreError::Unavailable { operation, detail }) => server_error(
-                "Could not store the license: the database is unavailable",
-                format!("{operation}: {detail}"),
-            ),
-            Self::Storage(StoreError::Duplicate) | Self::NoUniqueKey => server_error(
-                "Could not generate a unique license key",
-                "every key drawn already existed".into(),
-            ),
-            Self::Entropy => server_error(
+            Self::App(AppError::Storage(StoreError::Unavailable { operation, detail })) => {
+                server_error(
+                    "Could not store the license: the database is unavailable",
+                    format!("{operation}: {detail}"),
+                )
+            }
+            Self::App(AppError::Storage(StoreError::Duplicate) | AppError::NoUniqueKey) => {
+                server_error(
+                    "Could not generate a unique license key",
+                    "every key drawn already existed".into(),
+                )
+            }
+            Self::App(AppError::Entropy) => server_error(
                 "Could not generate a license key: no randomness available",
                 "getrandom failed".into(),
             ),
@@ -169,10 +181,10 @@ mod tests {
 
     #[test]
     fn storage_failures_are_500s_that_keep_the_cause_out_of_the_body() {
-        let response = ApiError::Storage(StoreError::Unavailable {
+        let response = ApiError::App(AppError::Storage(StoreError::Unavailable {
             operation: "insert license",
             detail: "D1_ERROR: no such table: licenses".into(),
-        })
+        }))
         .into_response();
         assert_eq!(response.status, 500);
         assert_eq!(
@@ -210,7 +222,10 @@ mod tests {
             (not_found.status, not_found.body.as_str()),
             (404, r#"{"message":"Not found"}"#)
         );
-        let wrong_method = ApiError::MethodNotAllowed { allow: "POST" }.into_response();
+        let wrong_method = ApiError::MethodNotAllowed {
+            allow: "POST".into(),
+        }
+        .into_response();
         assert_eq!(wrong_method.status, 405);
         assert_eq!(wrong_method.header("allow"), Some("POST"));
     }

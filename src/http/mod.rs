@@ -1,80 +1,66 @@
-//! HTTP without `worker::` types: a request in, a response out. `adapter` (wasm only) is the
-//! one place that converts to and from the Workers runtime.
+//! HTTP without `worker::` types: an [`ApiRequest`] in, an [`ApiResponse`] out. `routes` is the
+//! table every route is declared in (and where 404, 405, preflights and CORS come from);
+//! `handlers` holds one file per endpoint (parse → use case → answer); `error` is the one
+//! place where failures become statuses.
 
-#[cfg(target_arch = "wasm32")]
-pub mod adapter;
 pub mod cors;
-mod create_license;
 mod error;
-#[cfg(target_arch = "wasm32")]
-pub mod jwks_fetch;
+mod handlers;
+mod request;
 mod response;
+pub mod routes;
 
-pub use cors::{CorsPolicy, CorsRequest};
+pub use cors::{CorsPolicy, CorsRequest, CorsScope};
 pub use error::ApiError;
+pub use request::{ApiRequest, Body, RequestHeaders};
 pub use response::ApiResponse;
 
 use chrono::{DateTime, Utc};
 
 use crate::auth::RemoteKeys;
 use crate::config::{Config, ConfigError};
-use crate::domain::{ObjectIdGenerator, RandomSource};
+use crate::domain::{EntropyUnavailable, ObjectIdGenerator, RandomSource};
 use crate::storage::LicenseStore;
+use routes::Resolution;
 
-/// A request body as read off the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Body {
-    Bytes(Vec<u8>),
-    /// Longer than [`crate::domain::MAX_BODY_BYTES`]; reading stopped there.
-    TooLarge,
-}
-
-/// The parts of an HTTP request the API looks at.
-#[derive(Debug, Clone)]
-pub struct ApiRequest<'a> {
-    pub method: &'a str,
-    pub path: &'a str,
-    pub authorization: Option<&'a str>,
-    pub content_type: Option<&'a str>,
-    pub idempotency_key: Option<&'a str>,
-    pub cors: CorsRequest<'a>,
-    pub body: Body,
-}
-
-/// What a request is served with: configuration, storage, the clock and id generation.
-pub struct App<'a, S, R, K> {
+/// What a request is served with. Configuration, storage and id generation are `Result`s so
+/// that a misconfigured deployment still routes: unknown paths answer 404, preflights answer,
+/// and only the endpoints that need the broken part answer 500.
+pub struct Context<'a, S, R, K> {
     pub config: Result<&'a Config, ConfigError>,
     /// Read apart from `config` so that CORS answers even when the rest is misconfigured.
     pub cors: &'a CorsPolicy,
     /// The JWKS keys (used only when `JWT_JWKS_URL` is set).
     pub remote_keys: &'a K,
-    pub store: &'a S,
-    pub ids: &'a ObjectIdGenerator,
+    pub store: Result<&'a S, ConfigError>,
+    pub ids: Result<&'a ObjectIdGenerator, EntropyUnavailable>,
     pub now: DateTime<Utc>,
     pub random: R,
 }
 
-/// Routes a request and turns every outcome, success or error, into a response.
+/// Routes a request and turns every outcome, success or error, into a CORS-decorated response.
 pub async fn handle<S: LicenseStore, R: RandomSource, K: RemoteKeys>(
-    request: ApiRequest<'_>,
-    app: &mut App<'_, S, R, K>,
+    request: ApiRequest,
+    cx: &mut Context<'_, S, R, K>,
 ) -> ApiResponse {
-    let path = request
-        .path
-        .strip_suffix('/')
-        .filter(|p| !p.is_empty())
-        .unwrap_or(request.path);
-    let outcome = match (path, request.method) {
-        ("/license/create", "POST") => create_license::handle(&request, app).await,
-        ("/license/create", "OPTIONS") => return app.cors.preflight(&request.cors),
-        ("/license/create", _) => Err(ApiError::MethodNotAllowed {
-            allow: "POST, OPTIONS",
-        }),
-        _ => Err(ApiError::NotFound),
+    let resolution = routes::resolve(&request.method, &request.path);
+    let scope = resolution.cors_scope();
+    let response = match resolution {
+        Resolution::Found(route, params) => routes::dispatch(route, &params, &request, cx)
+            .await
+            .unwrap_or_else(ApiError::into_response),
+        // A preflight answer carries its own CORS headers.
+        Resolution::Preflight { methods, .. } => {
+            return cx.cors.preflight(scope, &methods, &request.cors())
+        }
+        Resolution::WrongMethod { allow, .. } => {
+            ApiError::MethodNotAllowed { allow }.into_response()
+        }
+        Resolution::NotFound => ApiError::NotFound.into_response(),
     };
-    let response = outcome.unwrap_or_else(ApiError::into_response);
-    app.cors.decorate(request.cors.origin, response)
+    cx.cors
+        .decorate(scope, request.headers.origin.as_deref(), response)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -6,6 +6,7 @@ use crate::trials;
 pub fn tests() -> Vec<libtest_mimic::Trial> {
     trials![
         a_preflight_from_an_allowed_origin_permits_post_with_authorization_and_content_type,
+        a_browser_preflight_may_send_an_idempotency_key_and_read_the_replay_marker,
         a_preflight_from_another_origin_is_refused_without_cors_headers,
         an_allowed_origin_can_read_the_answer_and_every_answer_varies_by_origin,
     ]
@@ -85,4 +86,38 @@ fn an_allowed_origin_can_read_the_answer_and_every_answer_varies_by_origin() {
     let other = send("https://evil.test");
     assert_eq!(other.header("access-control-allow-origin"), None);
     assert_eq!(other.header("vary"), Some("Origin"));
+}
+
+fn a_browser_preflight_may_send_an_idempotency_key_and_read_the_replay_marker() {
+    let reply = preflight(
+        ALLOWED_ORIGIN,
+        "authorization, content-type, idempotency-key",
+    );
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    assert_eq!(
+        reply.header("access-control-allow-headers"),
+        Some("Authorization, Content-Type, Idempotency-Key")
+    );
+    let body = create_body(&random_object_id());
+    let send = || {
+        request(
+            "POST",
+            "/license/create",
+            &[
+                ("Origin", ALLOWED_ORIGIN),
+                ("Authorization", &format!("Bearer {}", token("u"))),
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", &random_object_id()),
+            ],
+            Some(body.as_bytes()),
+        )
+    };
+    let created = send();
+    assert_eq!(created.status, 201, "{}", created.body);
+    let exposed = created
+        .header("access-control-expose-headers")
+        .unwrap_or_default();
+    for header in ["Idempotent-Replayed", "Retry-After", "WWW-Authenticate"] {
+        assert!(exposed.contains(header), "{exposed}");
+    }
 }

@@ -1,0 +1,29 @@
+use crate::domain::EntropyUnavailable;
+use crate::storage::StoreError;
+
+/// Why a use case could not do what it was asked. `http/error.rs` maps each to a status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppError {
+    /// The store failed (refused, timed out, answered garbage).
+    Storage(StoreError),
+    /// No random bytes for a key or id.
+    Entropy,
+    /// Every attempt drew a key that already existed (practically impossible: 36^12 keys).
+    NoUniqueKey,
+    /// The caller's `Idempotency-Key` was first used with a different request.
+    IdempotencyMismatch,
+    /// Another request with the same `Idempotency-Key` is being created right now.
+    IdempotencyInProgress,
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        Self::Storage(e)
+    }
+}
+
+impl From<EntropyUnavailable> for AppError {
+    fn from(_: EntropyUnavailable) -> Self {
+        Self::Entropy
+    }
+}

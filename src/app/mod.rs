@@ -1,0 +1,25 @@
+//! Use cases: what the API does, one module each, free of HTTP. Each is generic over the store
+//! traits and the random source and takes "now" as an input, so it is tested natively with
+//! `storage::MemoryStore` and a fixed clock. Each returns a domain outcome or an [`AppError`];
+//! `http` decides what those look like on the wire.
+
+mod create_license;
+mod error;
+
+pub use create_license::{create_license, CreateLicense, Created};
+pub use error::AppError;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::ObjectIdGenerator;
+
+/// What every use case runs with: storage, id and key generation, and the clock.
+pub struct Deps<'a, S, R> {
+    pub store: &'a S,
+    pub ids: &'a ObjectIdGenerator,
+    pub random: R,
+    pub now: DateTime<Utc>,
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;

@@ -1,0 +1,67 @@
+//! The backend `STORAGE` names, opened per request (a binding lookup, no I/O).
+//!
+//! One enum rather than a generic `serve::<S>` per backend: the request path is compiled once,
+//! not once per backend (see docs/architecture.md for the size comparison).
+
+use chrono::{DateTime, Utc};
+use worker::Env;
+
+use crate::config::{ConfigError, StorageConfig};
+use crate::domain::{IdempotencyKey, IdempotencyTag, IdempotentLicense, License, UserId};
+use crate::storage::{D1Store, LicenseStore, MongoStore, StoreError};
+
+pub enum Store {
+    D1(D1Store),
+    Mongo(MongoStore),
+}
+
+/// The configured backend; a misconfiguration is reported, never a panic.
+pub fn open(env: &Env, storage: &Result<StorageConfig, ConfigError>) -> Result<Store, ConfigError> {
+    match storage.clone()? {
+        StorageConfig::D1 => env
+            .d1("DB")
+            .map(|db| Store::D1(D1Store::new(db)))
+            .map_err(|_| ConfigError {
+                setting: "DB",
+                problem: "(D1 binding) is not configured",
+            }),
+        StorageConfig::Mongo(settings) => Ok(Store::Mongo(MongoStore::new(settings))),
+    }
+}
+
+impl LicenseStore for Store {
+    async fn insert(
+        &self,
+        license: &License,
+        idempotency: Option<&IdempotencyTag>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Self::D1(store) => store.insert(license, idempotency).await,
+            Self::Mongo(store) => store.insert(license, idempotency).await,
+        }
+    }
+
+    async fn find_idempotent(
+        &self,
+        user: &UserId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IdempotentLicense>, StoreError> {
+        match self {
+            Self::D1(store) => store.find_idempotent(user, key, now).await,
+            Self::Mongo(store) => store.find_idempotent(user, key, now).await,
+        }
+    }
+
+    async fn release_expired_idempotency_key(
+        &self,
+        user: &UserId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Self::D1(store) => store.release_expired_idempotency_key(user, key, now).await,
+            Self::Mongo(store) => store.release_expired_idempotency_key(user, key, now).await,
+        }
+    }
+}

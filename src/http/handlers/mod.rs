@@ -1,0 +1,4 @@
+//! One file per endpoint: parse the request into domain input, call the use case, shape the
+//! answer. Statuses of failures are chosen in `http/error.rs`, not here.
+
+pub mod create_license;

@@ -1,0 +1,132 @@
+//! The parts of an HTTP request the API reads, owned: the edge copies them off the runtime's
+//! request once.
+
+use super::CorsRequest;
+use crate::domain::RequestError;
+
+/// A request body as read off the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Bytes(Vec<u8>),
+    /// Longer than [`crate::domain::MAX_BODY_BYTES`]; reading stopped there.
+    TooLarge,
+}
+
+/// The request headers the API reads (names are matched case-insensitively by the runtime).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestHeaders {
+    pub authorization: Option<String>,
+    pub content_type: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub origin: Option<String>,
+    /// `Access-Control-Request-Method` (preflights only).
+    pub request_method: Option<String>,
+    /// `Access-Control-Request-Headers` (preflights only).
+    pub request_headers: Option<String>,
+}
+
+impl RequestHeaders {
+    /// The header names read, lowercase, in the order of the fields.
+    pub const NAMES: [&'static str; 6] = [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "origin",
+        "access-control-request-method",
+        "access-control-request-headers",
+    ];
+
+    /// Builds the headers from a name → value lookup (the runtime's `Headers`).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let [authorization, content_type, idempotency_key, origin, method, headers] =
+            Self::NAMES.map(get);
+        Self {
+            authorization,
+            content_type,
+            idempotency_key,
+            origin,
+            request_method: method,
+            request_headers: headers,
+        }
+    }
+}
+
+/// An HTTP request as the API sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRequest {
+    pub method: String,
+    /// The URL's path, without the query.
+    pub path: String,
+    pub headers: RequestHeaders,
+    pub body: Body,
+}
+
+impl ApiRequest {
+    /// The body of a JSON request, or why it is not one (too large, another media type).
+    pub fn json_body(&self) -> Result<&[u8], RequestError> {
+        let Body::Bytes(bytes) = &self.body else {
+            return Err(RequestError::BodyTooLarge);
+        };
+        if !is_json(self.headers.content_type.as_deref()) {
+            return Err(RequestError::UnsupportedMediaType);
+        }
+        Ok(bytes)
+    }
+
+    /// The CORS-relevant headers.
+    pub fn cors(&self) -> CorsRequest<'_> {
+        CorsRequest {
+            origin: self.headers.origin.as_deref(),
+            request_method: self.headers.request_method.as_deref(),
+            request_headers: self.headers.request_headers.as_deref(),
+        }
+    }
+}
+
+/// `application/json`, any `application/*+json`, or no Content-Type at all (parsed as JSON,
+/// as clients that omit it expect). Anything else, form encoding included, is refused.
+fn is_json(content_type: Option<&str>) -> bool {
+    let Some(value) = content_type.map(str::trim).filter(|v| !v.is_empty()) else {
+        return true;
+    };
+    let media_type = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    media_type == "application/json"
+        || (media_type.starts_with("application/") && media_type.ends_with("+json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_media_types_and_a_missing_header_are_accepted() {
+        for value in [
+            None,
+            Some(""),
+            Some("application/json"),
+            Some("Application/JSON; charset=utf-8"),
+            Some("application/merge-patch+json"),
+        ] {
+            assert!(is_json(value), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn other_media_types_are_refused() {
+        for value in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonp",
+            "text/json+xml",
+            "json",
+        ] {
+            assert!(!is_json(Some(value)), "{value}");
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! An in-process [`LicenseStore`] with the real backends' rules (unique key and `_id`, unique
+//! `(user, idempotency key)`): the one fake of unit tests, application tests and benches.
+//! Native only; never part of the worker.
+//!
+//! Failures a test needs are switches: [`MemoryStore::fail_next_inserts`] scripts the outcome of
+//! the next inserts, and [`MemoryStore::miss_next_lookups`] makes idempotency lookups miss (a
+//! concurrent writer whose row is not visible yet).
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use super::{IdempotentLicense, LicenseStore, StoreError};
+use crate::domain::{IdempotencyKey, IdempotencyTag, License, ObjectId, UserId};
+
+/// Licenses in memory, in insertion order.
+#[derive(Default)]
+pub struct MemoryStore {
+    licenses: RefCell<Vec<License>>,
+    keys: RefCell<HashSet<String>>,
+    ids: RefCell<HashSet<ObjectId>>,
+    /// `(user, idempotency key)` → the tag and the index of its license in `licenses`.
+    idempotency: RefCell<HashMap<(String, String), (IdempotencyTag, usize)>>,
+    script: RefCell<Vec<StoreError>>,
+    missed_lookups: Cell<usize>,
+    insert_attempts: RefCell<Vec<License>>,
+    keep_attempts: Cell<bool>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A store that records every insert attempt, stored or not ([`Self::attempts`]).
+    pub fn recording() -> Self {
+        let store = Self::default();
+        store.keep_attempts.set(true);
+        store
+    }
+
+    /// The next inserts fail with these errors, in order; after them the rules apply again.
+    pub fn fail_next_inserts(&self, errors: impl IntoIterator<Item = StoreError>) {
+        self.script.borrow_mut().extend(errors);
+    }
+
+    /// The next `count` idempotency lookups answer "not found" whatever is stored.
+    pub fn miss_next_lookups(&self, count: usize) {
+        self.missed_lookups.set(count);
+    }
+
+    /// Every license stored, oldest first.
+    pub fn licenses(&self) -> Vec<License> {
+        self.licenses.borrow().clone()
+    }
+
+    /// Every license an insert was attempted with (only on a [`Self::recording`] store).
+    pub fn attempts(&self) -> Vec<License> {
+        self.insert_attempts.borrow().clone()
+    }
+}
+
+fn scope(user: &UserId, key: &IdempotencyKey) -> (String, String) {
+    (user.as_str().to_owned(), key.as_str().to_owned())
+}
+
+impl LicenseStore for MemoryStore {
+    async fn insert(
+        &self,
+        license: &License,
+        idempotency: Option<&IdempotencyTag>,
+    ) -> Result<(), StoreError> {
+        if self.keep_attempts.get() {
+            self.insert_attempts.borrow_mut().push(license.clone());
+        }
+        if !self.script.borrow().is_empty() {
+            return Err(self.script.borrow_mut().remove(0));
+        }
+        if self.keys.borrow().contains(license.key.as_str())
+            || self.ids.borrow().contains(&license.id)
+        {
+            return Err(StoreError::Duplicate);
+        }
+        let scoped = idempotency.map(|tag| scope(&license.user, &tag.key));
+        if scoped
+            .as_ref()
+            .is_some_and(|s| self.idempotency.borrow().contains_key(s))
+        {
+            return Err(StoreError::IdempotencyConflict);
+        }
+        let mut licenses = self.licenses.borrow_mut();
+        if let (Some(scoped), Some(tag)) = (scoped, idempotency) {
+            self.idempotency
+                .borrow_mut()
+                .insert(scoped, (tag.clone(), licenses.len()));
+        }
+        self.keys
+            .borrow_mut()
+            .insert(license.key.as_str().to_owned());
+        self.ids.borrow_mut().insert(license.id);
+        licenses.push(license.clone());
+        Ok(())
+    }
+
+    async fn find_idempotent(
+        &self,
+        user: &UserId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IdempotentLicense>, StoreError> {
+        if self.missed_lookups.get() > 0 {
+            self.missed_lookups.set(self.missed_lookups.get() - 1);
+            return Ok(None);
+        }
+        let records = self.idempotency.borrow();
+        let Some((tag, index)) = records
+            .get(&scope(user, key))
+            .filter(|(t, _)| t.expires_at > now)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(IdempotentLicense {
+            license: self.licenses.borrow()[*index].clone(),
+            fingerprint: tag.fingerprint.clone(),
+        }))
+    }
+
+    async fn release_expired_idempotency_key(
+        &self,
+        user: &UserId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut records = self.idempotency.borrow_mut();
+        let scoped = scope(user, key);
+        if records
+            .get(&scoped)
+            .is_some_and(|(t, _)| t.expires_at <= now)
+        {
+            records.remove(&scoped);
+        }
+        Ok(())
+    }
+}
