@@ -24,6 +24,7 @@ pub enum Access {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
     CreateLicense,
+    Health,
 }
 
 /// One route of the API.
@@ -38,13 +39,22 @@ pub struct Route {
 }
 
 /// Every route of the API.
-pub const ROUTES: &[Route] = &[Route {
-    method: "POST",
-    path: "/license/create",
-    access: Access::Token,
-    cors: CorsScope::Listed,
-    endpoint: Endpoint::CreateLicense,
-}];
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "POST",
+        path: "/license/create",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::CreateLicense,
+    },
+    Route {
+        method: "GET",
+        path: "/health",
+        access: Access::Public,
+        cors: CorsScope::AnyOrigin,
+        endpoint: Endpoint::Health,
+    },
+];
 
 /// The values of a route's `:params`, by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -161,6 +171,7 @@ pub async fn dispatch<S: LicenseStore, R: RandomSource, K: RemoteKeys>(
         Access::Token => Some(caller(request, cx).await?),
     };
     match (route.endpoint, user) {
+        (Endpoint::Health, _) => Ok(handlers::health::handle()),
         (Endpoint::CreateLicense, Some(user)) => {
             handlers::create_license::handle(request, &user, cx).await
         }

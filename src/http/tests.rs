@@ -173,7 +173,7 @@ fn a_missing_secret_is_a_500_naming_the_setting_with_cors_headers() {
 }
 
 #[test]
-fn a_misconfigured_deployment_still_routes_and_answers_preflights() {
+fn a_misconfigured_deployment_still_routes_answers_preflights_and_health() {
     let broken_store = ConfigError {
         setting: "STORAGE",
         problem: "must be \"d1\" or \"mongodb\"",
@@ -199,6 +199,11 @@ fn a_misconfigured_deployment_still_routes_and_answers_preflights() {
     };
     let answer = deployment.send(request("OPTIONS", "/license/create", preflight, ""));
     assert_eq!(answer.status, 204);
+    let health = deployment.send(request("GET", "/health", none(), ""));
+    assert_eq!(
+        (health.status, json_of(&health)),
+        (200, json!({"status": "ok"}))
+    );
 }
 
 #[test]
@@ -282,6 +287,18 @@ fn an_allowed_origin_can_read_the_replay_marker() {
         Some("Idempotent-Replayed, Retry-After, WWW-Authenticate")
     );
     assert_eq!(response.header("vary"), Some("Origin"));
+}
+
+#[test]
+fn health_is_public_and_open_to_any_origin() {
+    let headers = RequestHeaders {
+        origin: Some("https://status.example.org".into()),
+        ..RequestHeaders::default()
+    };
+    let response = Deployment::healthy().send(request("GET", "/health", headers, ""));
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, r#"{"status":"ok"}"#);
+    assert_eq!(response.header("access-control-allow-origin"), Some("*"));
 }
 
 /// A JWKS that is down with nothing cached.

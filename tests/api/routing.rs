@@ -9,6 +9,7 @@ pub fn tests() -> Vec<libtest_mimic::Trial> {
         wrong_methods_on_create_are_405_json_with_allow,
         a_trailing_slash_reaches_the_same_endpoint,
         responses_are_never_cached,
+        health_answers_ok_to_anyone_without_a_token,
     ]
 }
 
@@ -58,4 +59,19 @@ fn responses_are_never_cached() {
         assert_eq!(reply.header("cache-control"), Some("no-store"));
         assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
     }
+}
+
+fn health_answers_ok_to_anyone_without_a_token() {
+    let reply = request(
+        "GET",
+        "/health",
+        &[("Origin", "https://status.example")],
+        None,
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json(), serde_json::json!({"status": "ok"}));
+    assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
+    let wrong = request("POST", "/health", &[], None);
+    wrong.assert_message(405, "Method not allowed");
+    assert_eq!(wrong.header("allow"), Some("GET, OPTIONS"));
 }

@@ -2,3 +2,4 @@
 //! answer. Statuses of failures are chosen in `http/error.rs`, not here.
 
 pub mod create_license;
+pub mod health;
