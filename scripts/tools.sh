@@ -20,13 +20,17 @@ ensure_build_tools() {
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown >&2
   fi
+  # Both tools compile from source: one shared target dir so their common crates build once, and a
+  # cheap release profile (they run for seconds per build; compiling them is what costs minutes).
+  local cargo_env=(env CARGO_TARGET_DIR="$TOOLS/target" CARGO_PROFILE_RELEASE_OPT_LEVEL=1
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false)
   if [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
     log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION into .tools/"
-    cargo install --quiet --force --root "$TOOLS" wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" >&2
+    "${cargo_env[@]}" cargo install --quiet --force --root "$TOOLS" wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" >&2
   fi
   if [ "$("$TOOLS/bin/worker-build" --version 2>/dev/null)" != "$WORKER_BUILD_VERSION" ]; then
     log "installing worker-build $WORKER_BUILD_VERSION into .tools/"
-    cargo install --quiet --force --root "$TOOLS" worker-build --version "$WORKER_BUILD_VERSION" >&2
+    "${cargo_env[@]}" cargo install --quiet --force --root "$TOOLS" worker-build --version "$WORKER_BUILD_VERSION" >&2
   fi
   ensure_node_modules
 }
