@@ -1,7 +1,8 @@
 //! The backend `STORAGE` names, opened per request (a binding lookup, no I/O).
 //!
 //! One enum rather than a generic `serve::<S>` per backend: the request path is compiled once,
-//! not once per backend (see docs/architecture.md for the size comparison).
+//! not once per backend. Measured on the same tree: 204,692 bytes gzip with the enum, 207,632
+//! with a generic `serve` per backend.
 
 use chrono::{DateTime, Utc};
 use worker::Env;
