@@ -64,6 +64,7 @@ mod native {
         let request = ApiRequest {
             method: "POST".into(),
             path: "/license/create".into(),
+            query: String::new(),
             headers: RequestHeaders {
                 authorization: Some(authorization.into()),
                 content_type: Some("application/json".into()),

@@ -6,6 +6,7 @@ mod idempotency;
 mod key;
 mod license;
 mod object_id;
+mod page;
 mod random;
 mod request;
 mod service;
@@ -19,6 +20,7 @@ pub use idempotency::{
 pub use key::{LicenseKey, KEY_ALPHABET};
 pub use license::{License, LicenseStatus, UserId};
 pub use object_id::{InvalidObjectId, ObjectId, ObjectIdGenerator};
+pub use page::{Cursor, Page, PageRequest, DEFAULT_LIMIT, MAX_LIMIT};
 pub use random::{EntropyUnavailable, OsRandom, RandomSource};
 pub use request::{CreateLicenseRequest, RequestError, MAX_BODY_BYTES};
 pub use service::{Service, Services};

@@ -28,6 +28,10 @@ pub enum RequestError {
     InvalidClientId,
     InvalidProjectId,
     InvalidServices,
+    /// `?limit=` is not an integer from 1 to 100.
+    InvalidLimit,
+    /// `?cursor=` is not one this server issued.
+    InvalidCursor,
 }
 
 impl RequestError {
@@ -43,6 +47,8 @@ impl RequestError {
             Self::NotAnObject => "Request body must be a JSON object",
             Self::InvalidClientId => "Invalid clientId: expected a 24-character hex ObjectId",
             Self::InvalidProjectId => "Invalid projectId: expected a 24-character hex ObjectId",
+            Self::InvalidLimit => "Invalid limit: expected an integer from 1 to 100",
+            Self::InvalidCursor => "Invalid cursor",
             Self::InvalidServices => {
                 "Invalid services: expected a non-empty array of \"Hosting\" and/or \"Domain\""
             }

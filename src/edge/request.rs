@@ -10,9 +10,15 @@ use crate::http::{ApiRequest, ApiResponse, Body, RequestHeaders};
 pub async fn read(mut request: Request) -> ApiRequest {
     let headers = RequestHeaders::from_lookup(|name| request.headers().get(name).ok().flatten());
     let body = read_body(&mut request).await;
+    let url = request.inner().url();
+    let query = url
+        .split_once('?')
+        .map(|(_, rest)| rest.split('#').next().unwrap_or_default().to_owned())
+        .unwrap_or_default();
     ApiRequest {
         method: request.method().to_string(),
         path: request.path(),
+        query,
         headers,
         body,
     }

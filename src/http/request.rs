@@ -57,6 +57,8 @@ pub struct ApiRequest {
     pub method: String,
     /// The URL's path, without the query.
     pub path: String,
+    /// The URL's query, without the `?` (empty when there is none).
+    pub query: String,
     pub headers: RequestHeaders,
     pub body: Body,
 }
@@ -71,6 +73,16 @@ impl ApiRequest {
             return Err(RequestError::UnsupportedMediaType);
         }
         Ok(bytes)
+    }
+
+    /// The first value of the query parameter `name`, percent-decoded (`+` is a space);
+    /// `None` when absent. A value that is not UTF-8 once decoded is kept lossily.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query
+            .split('&')
+            .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+            .find(|(key, _)| decode(key) == name)
+            .map(|(_, value)| decode(value))
     }
 
     /// The CORS-relevant headers.
@@ -99,9 +111,67 @@ fn is_json(content_type: Option<&str>) -> bool {
         || (media_type.starts_with("application/") && media_type.ends_with("+json"))
 }
 
+/// `application/x-www-form-urlencoded` decoding: `%XX` escapes and `+` for a space. A `%`
+/// not followed by two hex digits is kept as it is.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (hex(i + 1), hex(i + 2)) {
+                (Some(hi), Some(lo)) => {
+                    out.push((hi * 16 + lo) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_json;
+    use super::*;
+
+    fn with_query(query: &str) -> ApiRequest {
+        ApiRequest {
+            method: "GET".into(),
+            path: "/".into(),
+            query: query.into(),
+            headers: RequestHeaders::default(),
+            body: Body::Bytes(Vec::new()),
+        }
+    }
+
+    #[test]
+    fn query_parameters_are_found_by_name_and_percent_decoded() {
+        let request = with_query("limit=3&cursor=a%2Bb%3D&status=ACTIVE&empty=&flag&limit=9&q=a+b");
+        assert_eq!(
+            request.query_param("limit").as_deref(),
+            Some("3"),
+            "the first wins"
+        );
+        assert_eq!(request.query_param("cursor").as_deref(), Some("a+b="));
+        assert_eq!(request.query_param("q").as_deref(), Some("a b"));
+        assert_eq!(request.query_param("empty").as_deref(), Some(""));
+        assert_eq!(request.query_param("flag").as_deref(), Some(""));
+        assert_eq!(request.query_param("missing"), None);
+        assert_eq!(with_query("").query_param("limit"), None);
+        assert_eq!(
+            with_query("x=%zz%4").query_param("x").as_deref(),
+            Some("%zz%4")
+        );
+        assert_eq!(
+            with_query("x=%FF").query_param("x").as_deref(),
+            Some("\u{FFFD}")
+        );
+    }
 
     #[test]
     fn json_media_types_and_a_missing_header_are_accepted() {

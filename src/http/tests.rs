@@ -37,6 +37,7 @@ fn request(method: &str, path: &str, headers: RequestHeaders, body: &str) -> Api
     ApiRequest {
         method: method.into(),
         path: path.into(),
+        query: String::new(),
         headers,
         body: Body::Bytes(body.into()),
     }
