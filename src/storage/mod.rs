@@ -2,10 +2,7 @@
 //! owns its query language (no SQL outside `d1.rs`, no Data API request outside `mongo.rs` and
 //! the pure `ejson.rs`). `STORAGE` picks the backend when a request starts ([`Store`]).
 
-#[cfg(target_arch = "wasm32")]
 mod d1;
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by d1.rs; tested natively
-mod d1_row;
 pub mod ejson;
 mod ejson_decode;
 #[cfg(target_arch = "wasm32")]
