@@ -3,10 +3,7 @@
 //! the pure `ejson.rs`). `STORAGE` picks the backend when a request starts ([`Store`]).
 
 mod d1;
-pub mod ejson;
-mod ejson_decode;
-#[cfg(target_arch = "wasm32")]
-mod mongo;
+pub mod mongo;
 
 #[cfg(target_arch = "wasm32")]
 pub use d1::D1Store;

@@ -4,10 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::IdempotentLicense;
 use crate::domain::{
     Duration, Fingerprint, License, LicenseKey, LicenseStatus, ObjectId, Services, UserId,
 };
+use crate::storage::IdempotentLicense;
 
 /// The license and request fingerprint of a document written with an idempotency record, or
 /// the field that could not be read (a foreign writer's document: a storage failure).
