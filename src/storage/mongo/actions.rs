@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::documents::{date, stored_user, LicenseDocument};
-use crate::domain::{IdempotencyKey, IdempotencyTag, License, ObjectId, UserId};
+use crate::domain::{IdempotencyKey, IdempotencyTag, License, UserId};
 
 /// Where the Data API actions act: the `dataSource`, `database` and `collection` every
 /// request body names.
@@ -31,10 +31,9 @@ pub fn insert_one_body(
         namespace: &'a Namespace,
         document: LicenseDocument<'a>,
     }
-    let user_id = ObjectId::parse(license.user.as_str()).ok();
     let body = InsertOne {
         namespace,
-        document: LicenseDocument::new(license, &user_id, idempotency),
+        document: LicenseDocument::new(license, idempotency),
     };
     // Plain strings, numbers and nested structs: serialising cannot fail.
     serde_json::to_string(&body).unwrap_or_default()
@@ -139,5 +138,31 @@ mod tests {
             json!({"$lte": {"$date": {"$numberLong": "1700000000000"}}})
         );
         assert_eq!(release["update"], json!({"$unset": {"idempotency": ""}}));
+    }
+
+    #[test]
+    fn filters_name_the_user_exactly_as_the_documents_store_it() {
+        let key = IdempotencyKey::parse("k").unwrap();
+        let now = Utc.timestamp_millis_opt(1_700_000_000_000).unwrap();
+        for user in [
+            "60f7b3b3e6b3a72e8c8e4a1a",
+            "60F7B3B3E6B3A72E8C8E4A1A",
+            "60f7B3B3e6b3A72E8c8e4a1A",
+            "auth0|9",
+        ] {
+            let insert: Value =
+                serde_json::from_str(&insert_one_body(&namespace(), &license(user), None)).unwrap();
+            let id = UserId::parse(user).unwrap();
+            for body in [
+                find_idempotent_body(&namespace(), &id, &key, now),
+                release_expired_body(&namespace(), &id, &key, now),
+            ] {
+                let filter: Value = serde_json::from_str(&body).unwrap();
+                assert_eq!(
+                    filter["filter"]["user"], insert["document"]["user"],
+                    "{user}"
+                );
+            }
+        }
     }
 }

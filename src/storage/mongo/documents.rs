@@ -1,8 +1,9 @@
 //! Licenses as canonical Extended JSON (EJSON v2) documents, with exactly the types the original
-//! KeyBox Mongoose model stored: `_id`, `client`, `project` (and `user`, when it is an ObjectId)
-//! as ObjectIds, `issuedAt`/`expiresAt` as BSON dates, `duration` as a 32-bit integer (what the
-//! Node driver writes for a Mongoose `Number` holding an integer), `key`, `status` and
-//! `services` as strings. Filters write users and dates through the same serializers.
+//! KeyBox Mongoose model stored: `_id`, `client`, `project` (and `user`, when it is an ObjectId
+//! in its canonical spelling: see [`User`]) as ObjectIds, `issuedAt`/`expiresAt` as BSON dates,
+//! `duration` as a 32-bit integer (what the Node driver writes for a Mongoose `Number` holding an
+//! integer), `key`, `status` and `services` as strings. Filters write users and dates through
+//! the same serializers, so a query finds exactly what an insert stored.
 
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
@@ -68,19 +69,21 @@ impl Serialize for Int32 {
     }
 }
 
-/// The license's user: an ObjectId when the token's id is one (KeyBox's own users), otherwise
-/// the identity provider's string, stored as given.
+/// The license's user: an ObjectId when the token's id is one in its canonical spelling (24
+/// lowercase hex digits, as KeyBox's own users are), otherwise the identity provider's string,
+/// stored as given. A hex id with capitals stays a string: as an ObjectId it would read back
+/// lowercased (a replay would differ from the first answer) and would be the same user as its
+/// lowercase twin, whereas user ids are case-sensitive everywhere else (tokens, D1).
 enum User<'a> {
-    Oid(Oid<'a>),
+    Oid(ObjectId),
     Text(&'a str),
 }
 
 impl<'a> User<'a> {
-    /// `oid` is `user` parsed as an ObjectId, when it is one.
-    fn of(user: &'a UserId, oid: &'a Option<ObjectId>) -> Self {
-        match oid {
-            Some(oid) => Self::Oid(Oid(oid)),
-            None => Self::Text(user.as_str()),
+    fn of(user: &'a UserId) -> Self {
+        match ObjectId::parse(user.as_str()) {
+            Ok(oid) if oid.to_string() == user.as_str() => Self::Oid(oid),
+            _ => Self::Text(user.as_str()),
         }
     }
 }
@@ -88,7 +91,7 @@ impl<'a> User<'a> {
 impl Serialize for User<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Oid(oid) => oid.serialize(serializer),
+            Self::Oid(oid) => Oid(oid).serialize(serializer),
             Self::Text(text) => serializer.serialize_str(text),
         }
     }
@@ -126,11 +129,7 @@ struct IdempotencyDocument<'a> {
 }
 
 impl<'a> LicenseDocument<'a> {
-    pub(super) fn new(
-        license: &'a License,
-        user_id: &'a Option<ObjectId>,
-        idempotency: Option<&'a IdempotencyTag>,
-    ) -> Self {
+    pub(super) fn new(license: &'a License, idempotency: Option<&'a IdempotencyTag>) -> Self {
         Self {
             id: Oid(&license.id),
             key: license.key.as_str(),
@@ -139,7 +138,7 @@ impl<'a> LicenseDocument<'a> {
             expires_at: Date(license.expires_at.timestamp_millis()),
             status: license.status.as_str(),
             services: &license.services,
-            user: User::of(&license.user, user_id),
+            user: User::of(&license.user),
             client: Oid(&license.client),
             project: Oid(&license.project),
             idempotency: idempotency.map(|tag| IdempotencyDocument {
@@ -153,8 +152,7 @@ impl<'a> LicenseDocument<'a> {
 
 /// The user as the documents store it (see [`User`]), for filters.
 pub(super) fn stored_user(user: &UserId) -> Value {
-    let oid = ObjectId::parse(user.as_str()).ok();
-    serde_json::to_value(User::of(user, &oid)).unwrap_or_default()
+    serde_json::to_value(User::of(user)).unwrap_or_default()
 }
 
 /// A date as the documents store it, for filters.
@@ -170,13 +168,12 @@ mod tests {
     use crate::storage::mongo::testing::{license, tag};
 
     fn document(license: &License, idempotency: Option<&IdempotencyTag>) -> Value {
-        let user_id = ObjectId::parse(license.user.as_str()).ok();
-        serde_json::to_value(LicenseDocument::new(license, &user_id, idempotency)).unwrap()
+        serde_json::to_value(LicenseDocument::new(license, idempotency)).unwrap()
     }
 
     #[test]
     fn a_license_is_stored_with_the_mongoose_models_ejson_types() {
-        let license = license("60F7B3B3E6B3A72E8C8E4A1D");
+        let license = license("60f7b3b3e6b3a72e8c8e4a1d");
         assert_eq!(
             document(&license, None),
             json!({
@@ -197,8 +194,7 @@ mod tests {
     #[test]
     fn the_document_starts_with_its_id_and_keeps_the_models_field_order() {
         let license = license("u");
-        let user_id = None;
-        let text = serde_json::to_string(&LicenseDocument::new(&license, &user_id, None)).unwrap();
+        let text = serde_json::to_string(&LicenseDocument::new(&license, None)).unwrap();
         let order = [
             "_id",
             "key",
@@ -222,6 +218,35 @@ mod tests {
     fn a_user_id_that_is_not_an_object_id_is_stored_as_a_string() {
         let document = document(&license("auth0|12345"), None);
         assert_eq!(document["user"], json!("auth0|12345"));
+    }
+
+    #[test]
+    fn only_the_canonical_lowercase_spelling_of_a_hex_user_id_is_stored_as_an_object_id() {
+        let oid = json!({"$oid": "60f7b3b3e6b3a72e8c8e4a1d"});
+        for (user, stored, why) in [
+            (
+                "60f7b3b3e6b3a72e8c8e4a1d",
+                oid,
+                "canonical: KeyBox's own users",
+            ),
+            (
+                "60F7B3B3E6B3A72E8C8E4A1D",
+                json!("60F7B3B3E6B3A72E8C8E4A1D"),
+                "capitals",
+            ),
+            (
+                "60f7B3b3e6b3a72e8c8e4a1D",
+                json!("60f7B3b3e6b3a72e8c8e4a1D"),
+                "mixed case",
+            ),
+            (
+                "60f7b3b3e6b3a72e8c8e4a1",
+                json!("60f7b3b3e6b3a72e8c8e4a1"),
+                "23 digits",
+            ),
+        ] {
+            assert_eq!(document(&license(user), None)["user"], stored, "{why}");
+        }
     }
 
     #[test]
