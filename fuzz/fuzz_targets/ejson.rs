@@ -2,7 +2,7 @@
 //! panic, and a decoded license always satisfies the domain's rules.
 #![no_main]
 
-use keybox::storage::ejson::{find_idempotent_outcome, update_outcome};
+use keybox::storage::mongo::answers::{find_idempotent_outcome, update_outcome};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,16 +2,10 @@
 //! its own module and owns its query language (no SQL outside `d1`, no Data API request
 //! outside `mongo`). `memory` is the in-process store of unit tests and benches.
 
-#[cfg(target_arch = "wasm32")]
 mod d1;
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by d1.rs; tested natively
-mod d1_row;
-pub mod ejson;
-mod ejson_decode;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod memory;
-#[cfg(target_arch = "wasm32")]
-mod mongo;
+pub mod mongo;
 
 #[cfg(target_arch = "wasm32")]
 pub use d1::D1Store;

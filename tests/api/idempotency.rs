@@ -12,6 +12,8 @@ pub fn tests() -> Vec<libtest_mimic::Trial> {
         a_retried_create_replays_the_same_license,
         the_same_key_with_another_body_is_refused_with_422,
         keys_belong_to_their_caller,
+        a_replay_is_byte_identical_whatever_the_case_of_a_hex_user_id,
+        user_ids_differing_only_in_case_are_two_users,
         concurrent_retries_with_one_key_create_exactly_one_license,
         an_unusable_key_is_a_400,
         without_a_key_every_create_is_new,
@@ -67,6 +69,51 @@ fn keys_belong_to_their_caller() {
     assert_eq!(bob.header("idempotent-replayed"), None);
     assert_ne!(alice.json()["license"]["key"], bob.json()["license"]["key"]);
     assert_eq!(count_licenses(&project), 2);
+}
+
+/// A `sub` of 24 hex digits, as an identity provider may spell it: capitals, lowercase, mixed.
+const HEX_USERS: [&str; 3] = [
+    "60F7B3B3E6B3A72E8C8E4A1A",
+    "60f7b3b3e6b3a72e8c8e4a1a",
+    "60f7B3B3e6b3A72E8c8e4a1A",
+];
+
+fn a_replay_is_byte_identical_whatever_the_case_of_a_hex_user_id() {
+    for user in HEX_USERS {
+        let project = random_object_id();
+        let key = format!("case-{project}");
+        let first = create(user, Some(&key), &create_body(&project));
+        assert_eq!(first.status, 201, "{user}: {}", first.body);
+        assert_eq!(
+            first.json()["license"]["user"],
+            user,
+            "the caller's spelling"
+        );
+        let replay = create(user, Some(&key), &create_body(&project));
+        assert_eq!(replay.header("idempotent-replayed"), Some("true"), "{user}");
+        assert_eq!(replay.status, 201, "{user}");
+        assert_eq!(replay.body, first.body, "{user}: the same bytes");
+        assert_eq!(count_licenses(&project), 1, "{user}");
+    }
+}
+
+fn user_ids_differing_only_in_case_are_two_users() {
+    let project = random_object_id();
+    let key = format!("twins-{project}");
+    let replies: Vec<Reply> = HEX_USERS
+        .iter()
+        .map(|user| create(user, Some(&key), &create_body(&project)))
+        .collect();
+    for (user, reply) in HEX_USERS.iter().zip(&replies) {
+        assert_eq!(reply.status, 201, "{user}: {}", reply.body);
+        assert_eq!(
+            reply.header("idempotent-replayed"),
+            None,
+            "{user} sees no one else's key"
+        );
+        assert_eq!(reply.json()["license"]["user"], *user);
+    }
+    assert_eq!(count_licenses(&project), HEX_USERS.len() as u64);
 }
 
 fn concurrent_retries_with_one_key_create_exactly_one_license() {

@@ -17,6 +17,7 @@ pub fn tests() -> Vec<libtest_mimic::Trial> {
     mongodb_trials![
         documents_have_the_mongoose_models_ejson_types,
         a_user_id_that_is_not_an_object_id_is_stored_as_a_string,
+        a_hex_user_id_in_capitals_is_stored_as_the_string_it_is,
         inserts_are_ejson_with_the_api_key_header_and_the_configured_namespace,
         a_duplicate_key_on_the_first_insert_is_retried_with_a_fresh_key_and_id,
         a_5xx_from_the_gateway_is_a_500_and_stores_nothing,
@@ -74,6 +75,17 @@ fn a_user_id_that_is_not_an_object_id_is_stored_as_a_string() {
     assert_eq!(license["user"], "auth0|12345");
     let documents = data_api().documents_of_project(&project);
     assert_eq!(documents[0]["user"], json!("auth0|12345"));
+}
+
+/// Only the canonical (lowercase) spelling is stored as an ObjectId: a capitalised one would
+/// come back lowercased, and would be the same user as its lowercase twin.
+fn a_hex_user_id_in_capitals_is_stored_as_the_string_it_is() {
+    let project = random_object_id();
+    let user = "60F7B3B3E6B3A72E8C8E4A1A";
+    let license = created(&post_create(Some(&token(user)), &create_body(&project)));
+    assert_eq!(license["user"], user);
+    let documents = data_api().documents_of_project(&project);
+    assert_eq!(documents[0]["user"], json!(user));
 }
 
 fn inserts_are_ejson_with_the_api_key_header_and_the_configured_namespace() {

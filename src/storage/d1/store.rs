@@ -1,13 +1,13 @@
-//! Cloudflare D1 (SQLite). The schema lives in `migrations/`.
+//! The D1 store: its statements, their bound values, and D1's errors read as [`StoreError`]s.
 
 use chrono::{DateTime, Utc};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use worker::{D1Database, D1PreparedStatement};
 
-use super::d1_row::LicenseRow;
-use super::{IdempotentLicense, LicenseStore, StoreError};
+use super::rows::LicenseRow;
 use crate::domain::{format_timestamp, IdempotencyKey, IdempotencyTag, License, UserId};
+use crate::storage::{IdempotentLicense, LicenseStore, StoreError};
 
 /// Licenses in the D1 table `licenses`.
 pub struct D1Store {

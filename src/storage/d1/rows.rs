@@ -1,15 +1,15 @@
 //! A `licenses` row as D1 returns it, and its conversion back into the domain. Pure, so the
-//! mapping is tested natively; `d1.rs` does the I/O.
+//! mapping is tested natively; `store.rs` does the I/O.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::IdempotentLicense;
 use crate::domain::{
     Duration, Fingerprint, License, LicenseKey, LicenseStatus, ObjectId, Services, UserId,
 };
+use crate::storage::IdempotentLicense;
 
-/// The columns `d1.rs` selects, by name.
+/// The columns `store.rs` selects, by name.
 #[derive(Debug, Deserialize)]
 pub struct LicenseRow {
     pub id: String,

@@ -4,10 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::IdempotentLicense;
 use crate::domain::{
     Duration, Fingerprint, License, LicenseKey, LicenseStatus, ObjectId, Services, UserId,
 };
+use crate::storage::IdempotentLicense;
 
 /// The license and request fingerprint of a document written with an idempotency record, or
 /// the field that could not be read (a foreign writer's document: a storage failure).
@@ -57,10 +57,13 @@ fn object_id(value: &Value) -> Option<ObjectId> {
     ObjectId::parse(hex).ok()
 }
 
-/// An ObjectId user (KeyBox's own) or an identity provider's string.
+/// An ObjectId user (KeyBox's own, read as its canonical lowercase hex) or an identity
+/// provider's string, exactly as spelled: a hex id with capitals is stored as a string (see
+/// `documents.rs`) and must not come back lowercased. Plain JSON gives ObjectIds as lowercase
+/// hex strings, which read the same either way.
 fn user(value: &Value) -> Option<UserId> {
-    match object_id(value) {
-        Some(oid) => UserId::parse(&oid.to_string()),
+    match wrapped(value, "$oid") {
+        Some(hex) => UserId::parse(&ObjectId::parse(hex.as_str()?).ok()?.to_string()),
         None => UserId::parse(value.as_str()?),
     }
 }
@@ -90,8 +93,11 @@ fn date(value: &Value) -> Option<DateTime<Utc>> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use serde_json::json;
+
+    use super::*;
+    use crate::storage::mongo::documents::LicenseDocument;
+    use crate::storage::mongo::testing::{license, tag};
 
     fn canonical() -> Value {
         json!({
@@ -146,6 +152,32 @@ mod tests {
             idempotent_license(&document).unwrap().license.user.as_str(),
             "auth0|42"
         );
+    }
+
+    #[test]
+    fn a_hex_user_stored_as_a_string_keeps_its_capitals() {
+        for user in ["60F7B3B3E6B3A72E8C8E4A1A", "60f7B3B3e6b3A72E8c8e4a1A"] {
+            let mut document = canonical();
+            document["user"] = json!(user);
+            let read = idempotent_license(&document).unwrap();
+            assert_eq!(read.license.user.as_str(), user);
+        }
+    }
+
+    #[test]
+    fn every_user_reads_back_exactly_as_the_token_spelled_it() {
+        let tag = tag();
+        for user in [
+            "60f7b3b3e6b3a72e8c8e4a1a",
+            "60F7B3B3E6B3A72E8C8E4A1A",
+            "60f7B3B3e6b3A72E8c8e4a1A",
+            "auth0|42",
+        ] {
+            let license = license(user);
+            let stored = serde_json::to_value(LicenseDocument::new(&license, Some(&tag))).unwrap();
+            let read = idempotent_license(&stored).unwrap();
+            assert_eq!(read.license, license, "{user}");
+        }
     }
 
     #[test]

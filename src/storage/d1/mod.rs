@@ -1,0 +1,11 @@
+//! Cloudflare D1 (SQLite). The schema lives in `migrations/`; the SQL lives in `store.rs`, the
+//! only file that talks to D1 (wasm only), and `rows.rs` reads its rows back into the domain
+//! (pure, so natively tested).
+
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by store.rs; tested natively
+mod rows;
+#[cfg(target_arch = "wasm32")]
+mod store;
+
+#[cfg(target_arch = "wasm32")]
+pub use store::D1Store;

@@ -1,0 +1,134 @@
+//! A collection in memory: documents exactly as received, the unique indexes the README tells
+//! deployments to create, and the subset of MongoDB's query and update language the worker uses.
+
+use serde_json::{Map, Value};
+
+/// A unique index an insert would break, and the value that breaks it.
+pub struct Duplicate<'a> {
+    pub index: &'static str,
+    pub field: &'static str,
+    pub value: &'a Value,
+}
+
+/// Stores `document` unless its `_id`, its `key` or its `(user, idempotency.key)` (a partial
+/// index: only documents with an idempotency record) is already taken.
+pub fn insert<'a>(documents: &mut Vec<Value>, document: &'a Value) -> Result<(), Duplicate<'a>> {
+    for (index, field) in [("_id_", "_id"), ("key_1", "key")] {
+        if let Some(value) = document.get(field) {
+            if documents.iter().any(|d| d.get(field) == Some(value)) {
+                return Err(Duplicate {
+                    index,
+                    field,
+                    value,
+                });
+            }
+        }
+    }
+    if let Some(key) = document.pointer("/idempotency/key") {
+        let same = |d: &Value| {
+            d.get("user") == document.get("user") && d.pointer("/idempotency/key") == Some(key)
+        };
+        if documents.iter().any(same) {
+            return Err(Duplicate {
+                index: "user_1_idempotency.key_1",
+                field: "idempotency.key",
+                value: key,
+            });
+        }
+    }
+    documents.push(document.clone());
+    Ok(())
+}
+
+/// The documents matching `filter`, in insertion order.
+pub fn find<'a>(
+    documents: &'a [Value],
+    filter: &'a Map<String, Value>,
+) -> impl Iterator<Item = &'a Value> {
+    documents.iter().filter(|d| matches(d, filter))
+}
+
+/// Applies `$unset` / `$set` of top-level fields to the first match of `filter`: whether one
+/// matched, or why the update is refused.
+pub fn update_one(
+    documents: &mut [Value],
+    filter: &Map<String, Value>,
+    update: &Map<String, Value>,
+) -> Result<bool, String> {
+    let Some(document) = documents.iter_mut().find(|d| matches(d, filter)) else {
+        return Ok(false);
+    };
+    let fields = document.as_object_mut().expect("documents are objects");
+    for (operator, changes) in update {
+        let Some(changes) = changes.as_object() else {
+            return Err("update operators take documents".into());
+        };
+        for (field, value) in changes {
+            match operator.as_str() {
+                "$unset" => {
+                    fields.remove(field);
+                }
+                "$set" => {
+                    fields.insert(field.clone(), value.clone());
+                }
+                other => {
+                    return Err(format!(
+                        "update operator not supported by the protocol double: {other}"
+                    ))
+                }
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// The hex of a document's `project` ObjectId.
+pub fn project_of(document: &Value) -> Option<String> {
+    document
+        .get("project")?
+        .get("$oid")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// The value at a dotted path (`idempotency.key`), as MongoDB resolves it.
+fn at_path<'a>(document: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .try_fold(document, |value, field| value.get(field))
+}
+
+/// A comparable number for an EJSON date or number (canonical or relaxed).
+fn ordinal(value: &Value) -> Option<i64> {
+    let inner = value.get("$date").unwrap_or(value);
+    let inner = inner
+        .get("$numberLong")
+        .or_else(|| inner.get("$numberInt"))
+        .unwrap_or(inner);
+    inner.as_i64().or_else(|| inner.as_str()?.parse().ok())
+}
+
+/// Whether `document` matches a filter of equalities and `$gt`/`$gte`/`$lt`/`$lte` on dotted
+/// paths (the subset of MongoDB's query language the worker uses).
+fn matches(document: &Value, filter: &Map<String, Value>) -> bool {
+    filter.iter().all(|(path, condition)| {
+        let value = at_path(document, path);
+        let operators = condition.as_object().filter(|m| {
+            m.keys()
+                .all(|k| ["$gt", "$gte", "$lt", "$lte"].contains(&k.as_str()))
+        });
+        match operators {
+            Some(operators) if !operators.is_empty() => operators.iter().all(|(op, bound)| {
+                let (Some(v), Some(b)) = (value.and_then(ordinal), ordinal(bound)) else {
+                    return false;
+                };
+                match op.as_str() {
+                    "$gt" => v > b,
+                    "$gte" => v >= b,
+                    "$lt" => v < b,
+                    _ => v <= b,
+                }
+            }),
+            _ => value == Some(condition),
+        }
+    })
+}
