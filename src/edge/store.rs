@@ -7,13 +7,14 @@
 use chrono::{DateTime, Utc};
 use worker::Env;
 
+use super::data_api::FetchDataApi;
 use crate::config::{ConfigError, StorageConfig};
 use crate::domain::{IdempotencyKey, IdempotencyTag, IdempotentLicense, License, UserId};
 use crate::storage::{D1Store, LicenseStore, MongoStore, StoreError};
 
 pub enum Store {
     D1(D1Store),
-    Mongo(MongoStore),
+    Mongo(MongoStore<FetchDataApi>),
 }
 
 /// The configured backend; a misconfiguration is reported, never a panic.
@@ -26,7 +27,12 @@ pub fn open(env: &Env, storage: &Result<StorageConfig, ConfigError>) -> Result<S
                 setting: "DB",
                 problem: "(D1 binding) is not configured",
             }),
-        StorageConfig::Mongo(settings) => Ok(Store::Mongo(MongoStore::new(settings))),
+        StorageConfig::Mongo(settings) => Ok(Store::Mongo(MongoStore::new(
+            &settings,
+            FetchDataApi {
+                settings: settings.clone(),
+            },
+        ))),
     }
 }
 

@@ -11,8 +11,7 @@ pub mod mongo;
 pub use d1::D1Store;
 #[cfg(not(target_arch = "wasm32"))]
 pub use memory::MemoryStore;
-#[cfg(target_arch = "wasm32")]
-pub use mongo::MongoStore;
+pub use mongo::{DataApi, MongoStore};
 
 use chrono::{DateTime, Utc};
 

@@ -5,8 +5,8 @@
 //! The wire format is pure and tested natively: `documents` writes a license as the document
 //! the original Mongoose model stores, [`actions`] wraps documents and filters in the actions'
 //! request bodies, [`answers`] reads the gateway's answers into outcomes or [`StoreError`]s and
-//! `decoding` turns a found document back into a license. Only `transport` (the `fetch` call)
-//! and [`MongoStore`] are wasm-only.
+//! `decoding` turns a found document back into a license. [`MongoStore`] is generic over the
+//! [`DataApi`] transport, whose `fetch` implementation lives in `edge`.
 
 pub mod actions;
 pub mod answers;
@@ -14,48 +14,59 @@ mod decoding;
 mod documents;
 #[cfg(test)]
 mod testing;
-#[cfg(target_arch = "wasm32")]
-mod transport;
 
-#[cfg(target_arch = "wasm32")]
-use {
-    self::actions::{find_idempotent_body, insert_one_body, release_expired_body, Namespace},
-    self::answers::{find_idempotent_outcome, insert_outcome, redact, update_outcome},
-    crate::config::MongoSettings,
-    crate::domain::{IdempotencyKey, IdempotencyTag, License, UserId},
-    crate::storage::{IdempotentLicense, LicenseStore, StoreError},
-    chrono::{DateTime, Utc},
-};
+use chrono::{DateTime, Utc};
 
-/// Licenses in a MongoDB collection, one document each.
-#[cfg(target_arch = "wasm32")]
-pub struct MongoStore {
-    settings: MongoSettings,
-    namespace: Namespace,
+use self::actions::{find_idempotent_body, insert_one_body, release_expired_body, Namespace};
+use self::answers::{find_idempotent_outcome, insert_outcome, redact, update_outcome};
+use crate::config::MongoSettings;
+use crate::domain::{IdempotencyKey, IdempotencyTag, License, UserId};
+use crate::storage::{IdempotentLicense, LicenseStore, StoreError};
+
+/// One exchange with the Data API gateway: `POST {url}/action/{action}` with `body` and the
+/// `api-key` header. Answers the status and body text, or what failed (for the log). The
+/// worker's implementation is `fetch` (in `edge`); the store itself is pure.
+#[allow(async_fn_in_trait)]
+pub trait DataApi {
+    async fn post(&self, action: &str, body: String) -> Result<(u16, String), String>;
 }
 
-#[cfg(target_arch = "wasm32")]
-impl MongoStore {
-    pub fn new(settings: MongoSettings) -> Self {
+/// Licenses in a MongoDB collection, one document each.
+pub struct MongoStore<T> {
+    transport: T,
+    namespace: Namespace,
+    /// Only to keep it out of failure details.
+    api_key: String,
+}
+
+impl<T: DataApi> MongoStore<T> {
+    pub fn new(settings: &MongoSettings, transport: T) -> Self {
         let namespace = Namespace {
             data_source: settings.data_source.clone(),
             database: settings.database.clone(),
             collection: settings.collection.clone(),
         };
         Self {
-            settings,
+            transport,
             namespace,
+            api_key: settings.api_key.clone(),
         }
     }
 
-    /// Posts `body` to `action` (see [`transport::post`]).
+    /// Posts `body` to `action`; a failure's detail never holds the API key.
     async fn call(
         &self,
         operation: &'static str,
         action: &str,
         body: String,
     ) -> Result<(u16, String), StoreError> {
-        transport::post(&self.settings, operation, action, body).await
+        self.transport
+            .post(action, body)
+            .await
+            .map_err(|detail| StoreError::Unavailable {
+                operation,
+                detail: redact(&detail, &self.api_key),
+            })
     }
 
     /// Keeps the API key out of a failure's detail, whichever step produced it.
@@ -63,15 +74,14 @@ impl MongoStore {
         match error {
             StoreError::Unavailable { operation, detail } => StoreError::Unavailable {
                 operation,
-                detail: redact(&detail, &self.settings.api_key),
+                detail: redact(&detail, &self.api_key),
             },
             other => other,
         }
     }
 }
 
-#[cfg(target_arch = "wasm32")]
-impl LicenseStore for MongoStore {
+impl<T: DataApi> LicenseStore for MongoStore<T> {
     async fn insert(
         &self,
         license: &License,
@@ -107,5 +117,73 @@ impl LicenseStore for MongoStore {
             .call("release idempotency key in MongoDB", "updateOne", body)
             .await?;
         update_outcome(status, &answer).map_err(|e| self.redacted(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::config::StorageConfig;
+
+    /// A gateway that records each action and answers from a script.
+    struct Scripted {
+        answers: RefCell<Vec<Result<(u16, String), String>>>,
+        actions: RefCell<Vec<String>>,
+    }
+
+    impl DataApi for Scripted {
+        async fn post(&self, action: &str, _: String) -> Result<(u16, String), String> {
+            self.actions.borrow_mut().push(action.to_owned());
+            self.answers.borrow_mut().remove(0)
+        }
+    }
+
+    fn store(answers: Vec<Result<(u16, String), String>>) -> MongoStore<Scripted> {
+        let lookup = |name: &str| {
+            let value = match name {
+                "STORAGE" => "mongodb",
+                "MONGODB_DATA_API_URL" => "https://gateway.example",
+                "MONGODB_API_KEY" => "k3y-never-shown",
+                "MONGODB_DATA_SOURCE" => "mongodb-atlas",
+                "MONGODB_DATABASE" => "keybox",
+                _ => return None,
+            };
+            Some(value.to_owned())
+        };
+        let Ok(StorageConfig::Mongo(settings)) = StorageConfig::from_lookup(lookup) else {
+            panic!("mongodb settings expected");
+        };
+        let transport = Scripted {
+            answers: RefCell::new(answers),
+            actions: RefCell::default(),
+        };
+        MongoStore::new(&settings, transport)
+    }
+
+    #[test]
+    fn an_insert_is_one_insert_one_action() {
+        let license = testing::license("60f7b3b3e6b3a72e8c8e4a1a");
+        let answer = format!(r#"{{"insertedId":{{"$oid":"{}"}}}}"#, license.id);
+        let store = store(vec![Ok((201, answer))]);
+        assert_eq!(pollster::block_on(store.insert(&license, None)), Ok(()));
+        assert_eq!(*store.transport.actions.borrow(), ["insertOne"]);
+    }
+
+    #[test]
+    fn a_transport_failure_never_carries_the_api_key() {
+        let store = store(vec![
+            Err("connect to k3y-never-shown@gateway failed".into()),
+        ]);
+        let license = testing::license("u");
+        let Err(StoreError::Unavailable { operation, detail }) =
+            pollster::block_on(store.insert(&license, None))
+        else {
+            panic!("a storage failure expected");
+        };
+        assert_eq!(operation, "insert license into MongoDB");
+        assert!(!detail.contains("k3y-never-shown"), "{detail}");
+        assert!(detail.contains("[redacted]"), "{detail}");
     }
 }

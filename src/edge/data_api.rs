@@ -1,31 +1,37 @@
-//! The one HTTP exchange with the Data API gateway, bounded by [`TIMEOUT_MS`]. It calls `fetch`
-//! through `web-sys` (the types `worker::Fetch` wraps): `worker::RequestInit` links its whole
-//! `cf` properties conversion, a quarter of this backend's size.
+//! The MongoDB backend's transport: one HTTP exchange with the Data API gateway, bounded by
+//! [`TIMEOUT_MS`]. It calls `fetch` through `web-sys` (the types `worker::Fetch` wraps):
+//! `worker::RequestInit` links its whole `cf` properties conversion, a quarter of this
+//! backend's size.
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, RequestInit, Response, WorkerGlobalScope};
 
-use super::answers::redact;
 use crate::config::MongoSettings;
-use crate::storage::StoreError;
+use crate::storage::mongo::DataApi;
 
 /// How long one Data API call (connect, answer and body) may take before it is aborted
 /// (`AbortSignal.timeout`, created per call: Workers forbid timers at global scope).
 pub const TIMEOUT_MS: u32 = 5_000;
 
-/// Posts `body` to `action`; answers the status and body text, or a failure (network
-/// error, timeout) whose detail never contains the API key.
-pub async fn post(
+/// The gateway `MONGODB_DATA_API_URL` names, reached with `fetch`.
+pub struct FetchDataApi {
+    pub settings: MongoSettings,
+}
+
+impl DataApi for FetchDataApi {
+    async fn post(&self, action: &str, body: String) -> Result<(u16, String), String> {
+        post(&self.settings, action, body).await
+    }
+}
+
+/// Posts `body` to `action`; answers the status and body text, or what failed (network error,
+/// timeout). The store redacts the API key from that text.
+async fn post(
     settings: &MongoSettings,
-    operation: &'static str,
     action: &str,
     body: String,
-) -> Result<(u16, String), StoreError> {
-    let failed = |detail: String| StoreError::Unavailable {
-        operation,
-        detail: redact(&detail, &settings.api_key),
-    };
+) -> Result<(u16, String), String> {
     let url = settings.action_url(action);
     // Aborts the fetch and the body read alike once TIMEOUT_MS have passed.
     let deadline = AbortSignal::timeout_with_u32(TIMEOUT_MS);
@@ -48,11 +54,11 @@ pub async fn post(
     };
     match exchange.await {
         Ok(answer) => Ok(answer),
-        Err(_) if deadline.aborted() => Err(failed(format!(
+        Err(_) if deadline.aborted() => Err(format!(
             "{action}: no answer from the Data API within {} s",
             TIMEOUT_MS / 1000
-        ))),
-        Err(e) => Err(failed(format!("{action} request failed: {}", describe(&e)))),
+        )),
+        Err(e) => Err(format!("{action} request failed: {}", describe(&e))),
     }
 }
 
