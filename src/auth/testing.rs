@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::keys::{Alg, Key};
 use super::test_keys;
-pub use super::test_keys::{b64, test_keys, SECRET};
+pub use super::test_keys::{b64, public_pem, sign_raw_with_secret, test_keys, SECRET};
 
 /// The public JWK of the test key for `alg` (HMAC algorithms have none).
 pub fn public_jwk(alg: Alg, kid: &str) -> Value {
