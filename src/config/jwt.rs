@@ -64,7 +64,7 @@ impl Config {
         let jwks = match get("JWT_JWKS_URL") {
             None => None,
             Some(url) => Some(JwksSettings {
-                url: url::jwks_url(url.trim())?,
+                url: url::remote_url("JWT_JWKS_URL", url.trim())?,
                 policy: JwksPolicy {
                     min_refetch: TimeDelta::seconds(seconds(
                         &get,

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::url::remote_url;
 use super::ConfigError;
 
 /// Where licenses are stored: the `STORAGE` setting.
@@ -68,13 +69,8 @@ impl MongoSettings {
             }),
             Some(value) => Ok(value.trim().to_owned()),
         };
-        let url = required("MONGODB_DATA_API_URL")?;
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(ConfigError {
-                setting: "MONGODB_DATA_API_URL",
-                problem: "must be an http:// or https:// URL",
-            });
-        }
+        // The API key travels in a header: never in clear beyond this machine.
+        let url = remote_url("MONGODB_DATA_API_URL", &required("MONGODB_DATA_API_URL")?)?;
         let settings = Self {
             data_api_url: url.trim_end_matches('/').to_owned(),
             api_key: required("MONGODB_API_KEY")?,
@@ -176,13 +172,36 @@ mod tests {
     }
 
     #[test]
-    fn a_data_api_url_must_be_http() {
-        let ftp = |name: &str| match name {
-            "MONGODB_DATA_API_URL" => Some("ftp://gateway.example".to_string()),
-            other => mongo_env(other),
+    fn a_data_api_url_is_https_or_plain_http_to_a_loopback_host() {
+        let with_url = |url: &'static str| {
+            move |name: &str| match name {
+                "MONGODB_DATA_API_URL" => Some(url.to_string()),
+                other => mongo_env(other),
+            }
         };
-        let error = StorageConfig::from_lookup(ftp).unwrap_err();
-        assert_eq!(error.setting, "MONGODB_DATA_API_URL");
+        for url in [
+            "https://gateway.example/data/v1",
+            "http://127.0.0.1:8080",
+            "http://localhost/data/v1/",
+        ] {
+            let config = StorageConfig::from_lookup(with_url(url));
+            assert!(config.is_ok(), "{url}: {config:?}");
+        }
+        for (url, why) in [
+            ("ftp://gateway.example", "another scheme"),
+            (
+                "http://gateway.example/data/v1",
+                "the API key would travel in clear",
+            ),
+            (
+                "http://localhost:@gateway.example/",
+                "user info hiding the host",
+            ),
+        ] {
+            let error = StorageConfig::from_lookup(with_url(url)).unwrap_err();
+            assert_eq!(error.setting, "MONGODB_DATA_API_URL", "{why}");
+            assert!(!error.to_string().contains("gateway.example"), "{why}");
+        }
     }
 
     #[test]

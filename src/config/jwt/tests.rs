@@ -56,7 +56,7 @@ fn a_jwks_url_alone_is_enough_and_must_be_https_except_on_loopback() {
         from(&[("JWT_JWKS_URL", "http://example.com/jwks")])
             .unwrap_err()
             .to_string(),
-        "JWT_JWKS_URL must be an https:// URL"
+        "JWT_JWKS_URL must be an https:// URL (plain http:// only to localhost, 127.0.0.0/8 or [::1])"
     );
 }
 
