@@ -32,8 +32,20 @@ pub struct Config {
     pub jwks: Option<JwksSettings>,
 }
 
+/// `JWT_SECRET` shorter than this is refused: RFC 7518 §3.2 requires an HMAC key of at least
+/// the hash's size, 256 bits for HS256.
+pub const MIN_SECRET_BYTES: usize = 32;
+/// `JWT_AUDIENCE` that accepts any `aud`, for a deployment whose issuer signs for it alone.
+pub const ANY_AUDIENCE: &str = "*";
+
 impl Config {
     /// Builds the configuration from a name → value lookup (the Worker's vars and secrets).
+    ///
+    /// Public keys (`JWT_PUBLIC_KEY`, `JWT_JWKS_URL`) require `JWT_ISSUER` and `JWT_AUDIENCE`:
+    /// providers such as Firebase or a Cognito region sign every tenant's tokens with the same
+    /// keys, so without both pinned anyone's token from the same provider would be accepted.
+    /// A secret is this deployment's alone, so a secret-only deployment needs neither (the
+    /// original KeyBox tokens carry no `iss` or `aud`).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let alg = match get("JWT_ALGORITHM") {
@@ -44,16 +56,8 @@ impl Config {
             ),
         };
         let mut keys: Vec<Key> = Vec::new();
-        match lookup("JWT_SECRET") {
-            Some(secret) if secret.is_empty() => return Err(error("JWT_SECRET", "is empty")),
-            Some(secret) => {
-                let hmac = alg.filter(|a| a.is_hmac()).unwrap_or(Alg::Hs256);
-                keys.push(
-                    Key::secret(secret.as_bytes(), hmac)
-                        .map_err(|_| error("JWT_ALGORITHM", "does not suit JWT_SECRET"))?,
-                );
-            }
-            None => {}
+        if let Some(secret) = lookup("JWT_SECRET") {
+            keys.push(secret_key(&secret, alg)?);
         }
         if let Some(text) = get("JWT_PUBLIC_KEY") {
             let public_alg = alg.filter(|a| !a.is_hmac());
@@ -80,21 +84,8 @@ impl Config {
         if keys.is_empty() && jwks.is_none() {
             return Err(error("JWT_SECRET", "is not set"));
         }
-        let user_claims = match list(get("JWT_USER_CLAIM")) {
-            claims if claims.is_empty() => ClaimRules::default().user_claims,
-            claims => claims,
-        };
-        let rules = ClaimRules {
-            leeway: TimeDelta::seconds(seconds(
-                &get,
-                "JWT_LEEWAY_SECONDS",
-                crate::auth::DEFAULT_LEEWAY_SECONDS,
-                0..=MAX_LEEWAY_SECONDS,
-            )?),
-            issuer: get("JWT_ISSUER").map(|s| s.trim().to_owned()),
-            audiences: list(get("JWT_AUDIENCE")),
-            user_claims,
-        };
+        let public_keys = jwks.is_some() || get("JWT_PUBLIC_KEY").is_some();
+        let rules = claim_rules(&get, public_keys)?;
         Ok(Self {
             verifier: Verifier {
                 keys,
@@ -106,5 +97,82 @@ impl Config {
     }
 }
 
-#[cfg(test)]
+/// The key of `JWT_SECRET`: HS256, or the HMAC algorithm `JWT_ALGORITHM` names.
+fn secret_key(secret: &str, alg: Option<Alg>) -> Result<Key, ConfigError> {
+    if secret.trim().is_empty() {
+        return Err(error("JWT_SECRET", "is empty or only whitespace"));
+    }
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(error(
+            "JWT_SECRET",
+            "is shorter than 32 bytes (RFC 7518, section 3.2)",
+        ));
+    }
+    let alg = match alg {
+        None => Alg::Hs256,
+        Some(alg) if alg.is_hmac() => alg,
+        // Silently verifying HS256 instead would hide the mistake until tokens are refused.
+        Some(_) => {
+            return Err(error(
+                "JWT_ALGORITHM",
+                "names an asymmetric algorithm while JWT_SECRET is set (a secret verifies HS256, HS384 or HS512)",
+            ))
+        }
+    };
+    Key::secret(secret.as_bytes(), alg)
+        .map_err(|_| error("JWT_ALGORITHM", "does not suit JWT_SECRET"))
+}
+
+/// `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_LEEWAY_SECONDS` and `JWT_USER_CLAIM`; issuer and
+/// audience are required when public keys are configured.
+fn claim_rules(
+    get: &impl Fn(&str) -> Option<String>,
+    public_keys: bool,
+) -> Result<ClaimRules, ConfigError> {
+    const ISSUER_REQUIRED: &str = "is required with JWT_PUBLIC_KEY or JWT_JWKS_URL";
+    const AUDIENCE_REQUIRED: &str =
+        "is required with JWT_PUBLIC_KEY or JWT_JWKS_URL (\"*\" accepts any audience)";
+    let issuer = get("JWT_ISSUER").map(|s| s.trim().to_owned());
+    match issuer.as_deref() {
+        None if public_keys => return Err(error("JWT_ISSUER", ISSUER_REQUIRED)),
+        Some("*") => {
+            return Err(error(
+                "JWT_ISSUER",
+                "must name the issuer (\"*\" is no wildcard)",
+            ))
+        }
+        _ => {}
+    }
+    let audiences = list(get("JWT_AUDIENCE"));
+    let any_audience = audiences.iter().any(|a| a == ANY_AUDIENCE);
+    if any_audience && audiences.len() > 1 {
+        return Err(error(
+            "JWT_AUDIENCE",
+            "mixes \"*\" (any audience) with audiences",
+        ));
+    }
+    if audiences.is_empty() && public_keys {
+        return Err(error("JWT_AUDIENCE", AUDIENCE_REQUIRED));
+    }
+    // `*` is never compared with a token's `aud`: an empty list is not checked at all.
+    let audiences = if any_audience { Vec::new() } else { audiences };
+    let user_claims = match list(get("JWT_USER_CLAIM")) {
+        claims if claims.is_empty() => ClaimRules::default().user_claims,
+        claims => claims,
+    };
+    Ok(ClaimRules {
+        leeway: TimeDelta::seconds(seconds(
+            get,
+            "JWT_LEEWAY_SECONDS",
+            crate::auth::DEFAULT_LEEWAY_SECONDS,
+            0..=MAX_LEEWAY_SECONDS,
+        )?),
+        issuer,
+        audiences,
+        user_claims,
+    })
+}
+
+// Test keys come from native-only dev-dependencies.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

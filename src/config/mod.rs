@@ -8,7 +8,9 @@ mod url;
 
 use std::fmt;
 
-pub use jwt::{Config, JwksSettings, JWKS_TIMEOUT, MAX_LEEWAY_SECONDS};
+pub use jwt::{
+    Config, JwksSettings, ANY_AUDIENCE, JWKS_TIMEOUT, MAX_LEEWAY_SECONDS, MIN_SECRET_BYTES,
+};
 pub use storage::{MongoSettings, StorageConfig, DEFAULT_COLLECTION};
 
 /// A required setting is missing or unusable. Names the setting, never its value.

@@ -14,7 +14,7 @@ use crate::domain::{IdempotencyKey, IdempotencyTag, UserId};
 use crate::domain::{License, OsRandom, RandomSource};
 use crate::storage::{IdempotentLicense, StoreError};
 
-const SECRET: &str = "unit-test-secret";
+const SECRET: &str = "unit-test-secret-of-at-least-32-bytes";
 
 /// An in-memory store with the real uniqueness rules; `script` forces the outcome of the next
 /// inserts (then the rules apply). Records every attempt.
@@ -515,8 +515,11 @@ impl crate::auth::RemoteKeys for DownJwks {
 #[test]
 fn no_usable_jwks_key_is_a_503_json_error_not_a_401() {
     let store = ScriptedStore::default();
-    let config = Config::from_lookup(|name| {
-        (name == "JWT_JWKS_URL").then(|| "https://idp.example/jwks".into())
+    let config = Config::from_lookup(|name| match name {
+        "JWT_JWKS_URL" => Some("https://idp.example/jwks".into()),
+        "JWT_ISSUER" => Some("https://idp.example/".into()),
+        "JWT_AUDIENCE" => Some("*".into()),
+        _ => None,
     })
     .unwrap();
     let ids = ObjectIdGenerator::new([1, 2, 3, 4, 5], 0);
