@@ -1,6 +1,9 @@
 //! The JWKS cache policy, pure: when to use cached keys, when to go to the provider, and what
 //! to do when it is down. The worker supplies a [`JwksOrigin`] (HTTP fetch and the Cache API)
 //! and the clock; tests supply fakes.
+//!
+//! Whatever the provider sends (document, `Cache-Control`), nothing here panics: a bad answer is
+//! an outage, and the keys cached so far keep working.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -39,7 +42,8 @@ impl Default for JwksPolicy {
 
 impl JwksPolicy {
     /// How long a JWKS stays fresh, from its `Cache-Control`: `max-age` (or `s-maxage`)
-    /// clamped to `[min_ttl, max_ttl]`; `no-store`/`no-cache` mean the minimum.
+    /// clamped to `[min_ttl, max_ttl]`; `no-store`/`no-cache` mean the minimum; a value that
+    /// is not delta-seconds is ignored.
     pub fn ttl(&self, cache_control: Option<&str>) -> TimeDelta {
         let Some(header) = cache_control else {
             return self.default_ttl;
@@ -51,20 +55,29 @@ impl JwksPolicy {
             }
             if let Some((name, value)) = directive.split_once('=') {
                 if name.trim() == "max-age" || name.trim() == "s-maxage" {
-                    max_age = value
-                        .trim()
-                        .trim_matches('"')
-                        .parse::<i64>()
-                        .ok()
-                        .or(max_age);
+                    max_age = delta_seconds(value.trim().trim_matches('"')).or(max_age);
                 }
             }
         }
-        match max_age {
-            Some(seconds) => TimeDelta::seconds(seconds).clamp(self.min_ttl, self.max_ttl),
-            None => self.default_ttl,
-        }
+        let Some(seconds) = max_age else {
+            return self.default_ttl;
+        };
+        // Clamped as an integer: TimeDelta's range is smaller than u64 seconds (and
+        // TimeDelta::seconds panics beyond it).
+        let seconds = seconds
+            .min(self.max_ttl.num_seconds().max(0) as u64)
+            .max(self.min_ttl.num_seconds().max(0) as u64);
+        TimeDelta::try_seconds(seconds as i64).unwrap_or(self.max_ttl)
     }
+}
+
+/// RFC 9111 §1.2.2 delta-seconds: digits only; a value too large for an integer means "a very
+/// long time", not an error.
+fn delta_seconds(value: &str) -> Option<u64> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(value.parse().unwrap_or(u64::MAX))
 }
 
 /// A JWKS body as received, with its `Cache-Control`.
@@ -72,6 +85,18 @@ impl JwksPolicy {
 pub struct JwksDocument {
     pub body: String,
     pub cache_control: Option<String>,
+}
+
+impl JwksDocument {
+    /// The keys KeyBox can use and how long they stay fresh under `policy`; `None` when the
+    /// document is too large or has no usable key (then it counts as an outage).
+    pub fn parse(&self, policy: &JwksPolicy) -> Option<(Vec<Key>, TimeDelta)> {
+        if self.body.len() > MAX_JWKS_BYTES {
+            return None;
+        }
+        let keys = keys_from_jwks(&self.body).ok().filter(|k| !k.is_empty())?;
+        Some((keys, policy.ttl(self.cache_control.as_deref())))
+    }
 }
 
 /// Where JWKS documents come from.
@@ -136,7 +161,10 @@ impl JwksCache {
 
     pub fn store(&mut self, keys: Vec<Key>, ttl: TimeDelta, now: DateTime<Utc>) {
         self.keys = Some(Rc::new(keys));
-        self.expires = Some(now + ttl);
+        self.expires = Some(
+            now.checked_add_signed(ttl)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        );
     }
 
     pub fn cached(&self) -> Result<Rc<Vec<Key>>, KeysUnavailable> {
@@ -165,8 +193,7 @@ pub async fn keys_for(
     }
     if cache.borrow().is_empty() {
         if let Some(document) = origin.shared().await {
-            if let Some(keys) = usable_keys(&document) {
-                let ttl = policy.ttl(document.cache_control.as_deref());
+            if let Some((keys, ttl)) = document.parse(policy) {
                 cache.borrow_mut().store(keys, ttl, now);
                 if cache.borrow().plan(policy, kid, now) == Plan::UseCached {
                     return cache.borrow().cached();
@@ -176,24 +203,12 @@ pub async fn keys_for(
     }
     cache.borrow_mut().attempted(now);
     if let Some(document) = origin.fetch().await {
-        if let Some(keys) = usable_keys(&document) {
-            let ttl = policy.ttl(document.cache_control.as_deref());
+        if let Some((keys, ttl)) = document.parse(policy) {
             cache.borrow_mut().store(keys, ttl, now);
             origin.share(&document, ttl).await;
         }
     }
     cache.borrow().cached()
-}
-
-/// The keys of a document, `None` when it has none KeyBox can use (then it is treated like
-/// an outage: whatever was cached before keeps working).
-fn usable_keys(document: &JwksDocument) -> Option<Vec<Key>> {
-    if document.body.len() > MAX_JWKS_BYTES {
-        return None;
-    }
-    keys_from_jwks(&document.body)
-        .ok()
-        .filter(|keys| !keys.is_empty())
 }
 
 // Test keys come from native-only dev-dependencies.
