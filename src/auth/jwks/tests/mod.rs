@@ -1,10 +1,15 @@
-//! The JWKS policy against a fake provider: what a document yields (`documents.rs`) and when
-//! the cache asks the provider (`cache_policy.rs`).
+//! The JWKS policy against a fake provider: what a document yields (`documents.rs`), when the
+//! cache asks the provider (`cache_policy.rs`), and how concurrent callers share one request
+//! (`single_flight.rs`).
 
 mod cache_policy;
 mod documents;
+mod single_flight;
 
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use chrono::TimeZone;
 use serde_json::json;
@@ -26,12 +31,14 @@ fn jwks(kids: &[&str]) -> String {
     json!({ "keys": keys }).to_string()
 }
 
-/// A provider whose answer the test changes, counting requests; plus a shared copy.
+/// A provider whose answer the test changes, counting requests; plus a shared copy. While
+/// `held`, a request to the provider stays under way (pending) until the test releases it.
 #[derive(Default)]
 struct FakeOrigin {
     body: RefCell<Option<String>>,
     cache_control: RefCell<Option<String>>,
     fetches: Cell<u32>,
+    held: Cell<bool>,
     shared: RefCell<Option<JwksDocument>>,
     shared_ttl: Cell<Option<TimeDelta>>,
 }
@@ -48,6 +55,26 @@ impl FakeOrigin {
     fn go_down(&self) {
         *self.body.borrow_mut() = None;
     }
+    fn hold(&self) {
+        self.held.set(true);
+    }
+    fn release(&self) {
+        self.held.set(false);
+    }
+}
+
+/// Pending while the origin is held.
+struct Released<'a>(&'a Cell<bool>);
+
+impl Future for Released<'_> {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if self.0.get() {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    }
 }
 
 impl JwksOrigin for FakeOrigin {
@@ -56,6 +83,7 @@ impl JwksOrigin for FakeOrigin {
     }
     async fn fetch(&self) -> Option<JwksDocument> {
         self.fetches.set(self.fetches.get() + 1);
+        Released(&self.held).await;
         Some(JwksDocument {
             body: self.body.borrow().clone()?,
             cache_control: self.cache_control.borrow().clone(),
