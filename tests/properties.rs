@@ -2,7 +2,9 @@
 //! accepted value satisfies the contract's rules.
 #![cfg(not(target_arch = "wasm32"))]
 
+use base64ct::{Base64UrlUnpadded, Encoding};
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use keybox::auth::jwks::{JwksDocument, JwksPolicy};
 use keybox::domain::{
     add_months, format_timestamp, CreateLicenseRequest, EntropyUnavailable, LicenseKey, ObjectId,
     ObjectIdGenerator, RandomSource, RequestError, KEY_ALPHABET, MAX_BODY_BYTES,
@@ -84,8 +86,110 @@ fn create_body() -> impl Strategy<Value = Value> {
         })
 }
 
+/// base64url text of a few lengths around real key sizes (and some that is not base64url).
+fn key_field() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..300)
+            .prop_map(|bytes| Value::from(Base64UrlUnpadded::encode_string(&bytes))),
+        prop::collection::vec(any::<u8>(), 31..34)
+            .prop_map(|bytes| Value::from(Base64UrlUnpadded::encode_string(&bytes))),
+        Just(json!("AQAB")),
+        json_value(),
+    ]
+}
+
+/// JWKs whose every field is plausible or arbitrary: the shapes a provider (or an attacker
+/// in its place) could send.
+fn jwk() -> impl Strategy<Value = Value> {
+    let pick = |options: &'static [&'static str]| {
+        prop_oneof![
+            4 => prop::sample::select(options).prop_map(|s| Some(json!(s))),
+            1 => json_value().prop_map(Some),
+            1 => Just(None),
+        ]
+    };
+    (
+        pick(&["RSA", "EC", "OKP", "oct", "RSA-PSS"]),
+        pick(&["P-256", "P-384", "Ed25519", "X25519", "secp256k1"]),
+        pick(&["RS256", "PS256", "ES256", "EdDSA", "HS256", "none"]),
+        pick(&["sig", "enc"]),
+        prop::collection::vec(
+            (
+                prop::sample::select(&["n", "e", "x", "y", "d", "k", "kid"][..]),
+                key_field(),
+            ),
+            0..6,
+        ),
+    )
+        .prop_map(|(kty, crv, alg, usage, fields)| {
+            let mut jwk = serde_json::Map::new();
+            for (name, value) in [("kty", kty), ("crv", crv), ("alg", alg), ("use", usage)] {
+                if let Some(value) = value {
+                    jwk.insert(name.into(), value);
+                }
+            }
+            for (name, value) in fields {
+                jwk.insert(name.into(), value);
+            }
+            Value::Object(jwk)
+        })
+}
+
+/// JWKS bodies: well-formed documents of arbitrary keys, other JSON, and arbitrary text.
+fn jwks_body() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::collection::vec(jwk(), 0..5).prop_map(|keys| json!({ "keys": keys }).to_string()),
+        1 => json_value().prop_map(|v| json!({ "keys": v }).to_string()),
+        1 => json_value().prop_map(|v| v.to_string()),
+        1 => prop::collection::vec(any::<u8>(), 0..512).prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+    ]
+}
+
+/// `Cache-Control` values: directives with numbers of any size and sign, or arbitrary text.
+fn cache_control() -> impl Strategy<Value = Option<String>> {
+    let directive = prop_oneof![
+        (
+            "(max-age|s-maxage|MAX-AGE)",
+            "[-+]?[0-9]{0,30}",
+            any::<bool>()
+        )
+            .prop_map(|(name, value, quoted)| {
+                if quoted {
+                    format!("{name}=\"{value}\"")
+                } else {
+                    format!("{name}={value}")
+                }
+            }),
+        Just("no-store".to_owned()),
+        Just("no-cache".to_owned()),
+        Just("public".to_owned()),
+        "\\PC{0,20}",
+    ];
+    prop_oneof![
+        1 => Just(None),
+        4 => prop::collection::vec(directive, 0..4).prop_map(|d| Some(d.join(", "))),
+        1 => "\\PC{0,60}".prop_map(Some),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn a_jwks_answer_never_panics_the_parser_and_stays_within_the_policy(
+        body in jwks_body(),
+        cache_control in cache_control(),
+    ) {
+        let policy = JwksPolicy::default();
+        let within = |ttl| policy.min_ttl <= ttl && ttl <= policy.max_ttl;
+        let ttl = policy.ttl(cache_control.as_deref());
+        prop_assert!(within(ttl), "{:?} for {:?}", ttl, cache_control);
+        let document = JwksDocument { body, cache_control };
+        if let Some((keys, ttl)) = document.parse(&policy) {
+            prop_assert!(!keys.is_empty());
+            prop_assert!(within(ttl));
+        }
+    }
 
     #[test]
     fn arbitrary_bytes_never_panic_the_parser(bytes in prop::collection::vec(any::<u8>(), 0..512)) {

@@ -1,6 +1,13 @@
-//! The JWKS cache policy, pure: when to use cached keys, when to go to the provider, and what
-//! to do when it is down. The worker supplies a [`JwksOrigin`] (HTTP fetch and the Cache API)
-//! and the clock; tests supply fakes.
+//! The JWKS cache policy, pure: when to use cached keys, when to go to the provider, what to do
+//! when it is down, and how concurrent requests share one provider request. The worker supplies
+//! a [`JwksOrigin`] (HTTP fetch and the Cache API) and the clock; tests supply fakes.
+//!
+//! Whatever the provider sends (document, `Cache-Control`), nothing here panics: a bad answer is
+//! an outage, and the keys cached so far keep working.
+
+mod cache;
+
+pub use cache::{JwksCache, Plan};
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -17,7 +24,8 @@ pub const MAX_JWKS_BYTES: usize = 256 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JwksPolicy {
     /// At most one request to the provider per this interval, whatever the tokens say: a
-    /// flood of unknown `kid`s, or an outage, never hammers the provider.
+    /// flood of unknown `kid`s, or an outage, never hammers the provider. A request under way
+    /// for longer no longer holds other callers back.
     pub min_refetch: TimeDelta,
     /// Freshness when the provider sends no `max-age`.
     pub default_ttl: TimeDelta,
@@ -39,7 +47,8 @@ impl Default for JwksPolicy {
 
 impl JwksPolicy {
     /// How long a JWKS stays fresh, from its `Cache-Control`: `max-age` (or `s-maxage`)
-    /// clamped to `[min_ttl, max_ttl]`; `no-store`/`no-cache` mean the minimum.
+    /// clamped to `[min_ttl, max_ttl]`; `no-store`/`no-cache` mean the minimum; a value that
+    /// is not delta-seconds is ignored.
     pub fn ttl(&self, cache_control: Option<&str>) -> TimeDelta {
         let Some(header) = cache_control else {
             return self.default_ttl;
@@ -51,20 +60,29 @@ impl JwksPolicy {
             }
             if let Some((name, value)) = directive.split_once('=') {
                 if name.trim() == "max-age" || name.trim() == "s-maxage" {
-                    max_age = value
-                        .trim()
-                        .trim_matches('"')
-                        .parse::<i64>()
-                        .ok()
-                        .or(max_age);
+                    max_age = delta_seconds(value.trim().trim_matches('"')).or(max_age);
                 }
             }
         }
-        match max_age {
-            Some(seconds) => TimeDelta::seconds(seconds).clamp(self.min_ttl, self.max_ttl),
-            None => self.default_ttl,
-        }
+        let Some(seconds) = max_age else {
+            return self.default_ttl;
+        };
+        // Clamped as an integer: TimeDelta's range is smaller than u64 seconds (and
+        // TimeDelta::seconds panics beyond it).
+        let seconds = seconds
+            .min(self.max_ttl.num_seconds().max(0) as u64)
+            .max(self.min_ttl.num_seconds().max(0) as u64);
+        TimeDelta::try_seconds(seconds as i64).unwrap_or(self.max_ttl)
     }
+}
+
+/// RFC 9111 §1.2.2 delta-seconds: digits only; a value too large for an integer means "a very
+/// long time", not an error.
+fn delta_seconds(value: &str) -> Option<u64> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(value.parse().unwrap_or(u64::MAX))
 }
 
 /// A JWKS body as received, with its `Cache-Control`.
@@ -72,6 +90,18 @@ impl JwksPolicy {
 pub struct JwksDocument {
     pub body: String,
     pub cache_control: Option<String>,
+}
+
+impl JwksDocument {
+    /// The keys KeyBox can use and how long they stay fresh under `policy`; `None` when the
+    /// document is too large or has no usable key (then it counts as an outage).
+    pub fn parse(&self, policy: &JwksPolicy) -> Option<(Vec<Key>, TimeDelta)> {
+        if self.body.len() > MAX_JWKS_BYTES {
+            return None;
+        }
+        let keys = keys_from_jwks(&self.body).ok().filter(|k| !k.is_empty())?;
+        Some((keys, policy.ttl(self.cache_control.as_deref())))
+    }
 }
 
 /// Where JWKS documents come from.
@@ -85,72 +115,10 @@ pub trait JwksOrigin {
     async fn share(&self, document: &JwksDocument, ttl: TimeDelta);
 }
 
-/// What to do for one token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Plan {
-    /// The cached keys answer (fresh and holding the `kid`, or the provider may not be asked).
-    UseCached,
-    /// Ask the provider.
-    Fetch,
-    /// Nothing cached and the provider may not be asked yet.
-    Unavailable,
-}
-
-/// The isolate's cache of one JWKS.
-#[derive(Debug, Default)]
-pub struct JwksCache {
-    keys: Option<Rc<Vec<Key>>>,
-    expires: Option<DateTime<Utc>>,
-    last_fetch: Option<DateTime<Utc>>,
-}
-
-impl JwksCache {
-    pub fn plan(&self, policy: &JwksPolicy, kid: Option<&str>, now: DateTime<Utc>) -> Plan {
-        let may_fetch = self
-            .last_fetch
-            .is_none_or(|last| now - last >= policy.min_refetch);
-        let Some(keys) = &self.keys else {
-            return if may_fetch {
-                Plan::Fetch
-            } else {
-                Plan::Unavailable
-            };
-        };
-        let fresh = self.expires.is_some_and(|expires| now < expires);
-        // A key without `kid` serves any token, as in `auth::for_kid`.
-        let known = kid.is_none_or(|kid| {
-            keys.iter()
-                .any(|k| k.kid.is_none() || k.kid.as_deref() == Some(kid))
-        });
-        if (fresh && known) || !may_fetch {
-            Plan::UseCached
-        } else {
-            Plan::Fetch
-        }
-    }
-
-    /// Records a provider request (whatever its outcome) for the rate limit.
-    pub fn attempted(&mut self, now: DateTime<Utc>) {
-        self.last_fetch = Some(now);
-    }
-
-    pub fn store(&mut self, keys: Vec<Key>, ttl: TimeDelta, now: DateTime<Utc>) {
-        self.keys = Some(Rc::new(keys));
-        self.expires = Some(now + ttl);
-    }
-
-    pub fn cached(&self) -> Result<Rc<Vec<Key>>, KeysUnavailable> {
-        self.keys.clone().ok_or(KeysUnavailable)
-    }
-
-    fn is_empty(&self) -> bool {
-        self.keys.is_none()
-    }
-}
-
 /// The keys for a token's `kid`, following [`JwksCache::plan`]: a cold isolate first tries the
-/// shared copy; the provider is asked at most once per `min_refetch`; when it fails, the keys
-/// cached so far keep working; with none, [`KeysUnavailable`].
+/// shared copy; the provider is asked at most once per `min_refetch`; callers that arrive while
+/// a request is under way wait for it rather than fail; when it fails, the keys cached so far
+/// keep working; with none, [`KeysUnavailable`].
 pub async fn keys_for(
     cache: &RefCell<JwksCache>,
     origin: &impl JwksOrigin,
@@ -158,42 +126,55 @@ pub async fn keys_for(
     kid: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Rc<Vec<Key>>, KeysUnavailable> {
-    match cache.borrow().plan(policy, kid, now) {
-        Plan::UseCached => return cache.borrow().cached(),
-        Plan::Unavailable => return Err(KeysUnavailable),
-        Plan::Fetch => {}
-    }
-    if cache.borrow().is_empty() {
-        if let Some(document) = origin.shared().await {
-            if let Some(keys) = usable_keys(&document) {
-                let ttl = policy.ttl(document.cache_control.as_deref());
-                cache.borrow_mut().store(keys, ttl, now);
-                if cache.borrow().plan(policy, kid, now) == Plan::UseCached {
-                    return cache.borrow().cached();
+    // Each round answers, or waits for or makes one request. A request that did not settle
+    // this `kid` (the shared copy held only the first caller's) leads to one more, then the
+    // rate limit decides: a few rounds always suffice.
+    for _ in 0..4 {
+        let plan = cache.borrow().plan(policy, kid, now);
+        match plan {
+            Plan::UseCached => return cache.borrow().cached(),
+            Plan::Unavailable => return Err(KeysUnavailable),
+            Plan::Wait => {
+                let landing = cache.borrow().landing();
+                if let Some(landing) = landing {
+                    landing.await;
                 }
             }
-        }
-    }
-    cache.borrow_mut().attempted(now);
-    if let Some(document) = origin.fetch().await {
-        if let Some(keys) = usable_keys(&document) {
-            let ttl = policy.ttl(document.cache_control.as_deref());
-            cache.borrow_mut().store(keys, ttl, now);
-            origin.share(&document, ttl).await;
+            Plan::Fetch => refresh(cache, origin, policy, kid, now).await,
         }
     }
     cache.borrow().cached()
 }
 
-/// The keys of a document, `None` when it has none KeyBox can use (then it is treated like
-/// an outage: whatever was cached before keeps working).
-fn usable_keys(document: &JwksDocument) -> Option<Vec<Key>> {
-    if document.body.len() > MAX_JWKS_BYTES {
-        return None;
+/// One request for keys, which other callers wait for: the shared copy when the isolate has
+/// none, then the provider unless the shared copy settled `kid`.
+async fn refresh(
+    cache: &RefCell<JwksCache>,
+    origin: &impl JwksOrigin,
+    policy: &JwksPolicy,
+    kid: Option<&str>,
+    now: DateTime<Utc>,
+) {
+    // Lands the flight however this ends, a cancelled request included.
+    let flight = cache::Takeoff::new(cache, now);
+    if cache.borrow().is_empty() {
+        if let Some((keys, ttl)) = origin.shared().await.and_then(|d| d.parse(policy)) {
+            cache.borrow_mut().store(keys, ttl, now);
+            if cache.borrow().serves(kid, now) {
+                return;
+            }
+        }
     }
-    keys_from_jwks(&document.body)
-        .ok()
-        .filter(|keys| !keys.is_empty())
+    cache.borrow_mut().attempted(now);
+    let Some(document) = origin.fetch().await else {
+        return;
+    };
+    if let Some((keys, ttl)) = document.parse(policy) {
+        cache.borrow_mut().store(keys, ttl, now);
+        // The waiters need not wait for the Cache API.
+        drop(flight);
+        origin.share(&document, ttl).await;
+    }
 }
 
 // Test keys come from native-only dev-dependencies.

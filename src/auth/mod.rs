@@ -7,6 +7,8 @@ mod jwt;
 pub mod keys;
 // Test keys come from native-only dev-dependencies.
 #[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) mod test_keys;
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod testing;
 
 pub use bearer::{bearer_token, BearerError};

@@ -95,7 +95,8 @@ impl JwksOrigin for Origin<'_> {
             .await
             .ok()??;
         let expires: i64 = response.headers().get(EXPIRES_HEADER).ok()??.parse().ok()?;
-        let remaining = (expires - self.now.timestamp_millis()) / 1000;
+        // Saturating: the header is read back from a cache, not trusted not to overflow.
+        let remaining = expires.saturating_sub(self.now.timestamp_millis()) / 1000;
         if remaining <= 0 {
             return None;
         }

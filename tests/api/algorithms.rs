@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 use base64ct::Encoding;
 use serde_json::json;
 
-use crate::support::keys::{jwk, signed, ASYMMETRIC};
+use crate::support::keys::{public_jwk, signed, ASYMMETRIC};
 use crate::support::{
-    count_licenses, create_body, post_create, random_object_id, sign_token, token,
+    count_licenses, create_body, hmac_token, post_create, random_object_id, sign_token, token,
+    worker,
 };
 use crate::trials;
 
@@ -79,24 +80,14 @@ fn a_key_only_accepts_the_algorithm_it_was_configured_with() {
         post_create(Some(&token("u")), &create_body(&random_object_id())).status,
         201
     );
-    let hs512 = {
-        use jwt_compact::{AlgorithmExt, Claims, Header};
-        let key = jwt_compact::alg::Hs512Key::new(crate::support::worker().secret.as_bytes());
-        jwt_compact::alg::Hs512
-            .token(
-                &Header::empty(),
-                &Claims::new(crate::support::absolute_times(claims())),
-                &key,
-            )
-            .unwrap()
-    };
+    let hs512 = hmac_token("HS512", worker().secret.as_bytes(), claims());
     assert_unauthorized(&hs512, "token algorithm not accepted");
 }
 
 fn an_hs256_token_keyed_with_a_public_key_is_refused() {
     // The classic confusion: the attacker knows the public key and uses it as an HMAC secret.
     for (alg, kid) in ASYMMETRIC {
-        let public = jwk(alg, kid).to_string();
+        let public = public_jwk(alg, kid).to_string();
         let forged = sign_token(
             json!({"sub": "admin", "exp": 4_000_000_000u64}),
             public.as_bytes(),

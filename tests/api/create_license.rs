@@ -160,6 +160,9 @@ fn services_default_to_hosting_and_duplicates_are_dropped() {
     assert_eq!(count_licenses(&project), 2);
 }
 
+/// The original KeyBox signed `{userId, email, role}`, without `sub`. The suite's workers also
+/// hold public keys, so they pin an issuer and audience, which the token builder adds; that a
+/// secret-only deployment takes such tokens without them is `configuration::…original_keybox…`.
 fn original_keybox_tokens_use_user_id_as_the_user() {
     let project = random_object_id();
     let token = crate::support::token_with_claims(

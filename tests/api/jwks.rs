@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 
 use crate::single_trials;
 use crate::support::jwks_server::{hits, serve};
-use crate::support::keys::{ed25519_jwk, jwk, new_ed25519, signed, signed_ed25519};
+use crate::support::keys::{ed25519_jwk, new_ed25519, public_jwk, signed, signed_ed25519};
 use crate::support::{
-    absolute_times, create_body, jwks_worker, random_object_id, request_to, Reply, AUDIENCE,
-    ISSUER, JWKS_REFETCH_SECONDS,
+    create_body, hmac_token, jwks_worker, random_object_id, request_to, Reply, AUDIENCE,
+    JWKS_REFETCH_SECONDS,
 };
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
@@ -33,18 +33,16 @@ fn create(token: &str) -> Reply {
     )
 }
 
+/// The suite's issuer and audience are added by the token builders.
 fn claims() -> Value {
-    json!({"sub": "jwks-user", "exp": 600, "iss": ISSUER, "aud": AUDIENCE})
+    json!({"sub": "jwks-user", "exp": 600})
 }
 
+/// [`claims`] with some changed; a `null` `iss` or `aud` is left out of the token.
 fn with(extra: Value) -> Value {
     let mut claims = claims();
     for (name, value) in extra.as_object().unwrap() {
-        if value.is_null() {
-            claims.as_object_mut().unwrap().remove(name);
-        } else {
-            claims[name] = value.clone();
-        }
+        claims[name] = value.clone();
     }
     claims
 }
@@ -83,7 +81,10 @@ fn a_jwks_deployment_survives_an_outage_a_key_rotation_and_a_kid_flood() {
     assert_eq!(hits(), 1, "and not again within the refetch interval");
 
     // 2. Up: keys are fetched once, then served from the cache.
-    serve(jwks(&[ed25519_jwk(&old, "old"), jwk("RS256", "rsa-1")]));
+    serve(jwks(&[
+        ed25519_jwk(&old, "old"),
+        public_jwk("RS256", "rsa-1"),
+    ]));
     wait_refetch_interval();
     let reply = create(&signed_ed25519(&old, "old", claims()));
     assert_eq!(reply.status, 201, "{}", reply.body);
@@ -110,23 +111,7 @@ fn a_jwks_deployment_survives_an_outage_a_key_rotation_and_a_kid_flood() {
     }
     // The worker's HS512 secret works alongside the JWKS; HS256 under it does not.
     let secret = jwks_worker().secret.as_bytes();
-    let hs = |alg: &str| {
-        use jwt_compact::{AlgorithmExt, Claims, Header};
-        let claims = Claims::new(absolute_times(claims()));
-        match alg {
-            "HS512" => jwt_compact::alg::Hs512.token(
-                &Header::empty(),
-                &claims,
-                &jwt_compact::alg::Hs512Key::new(secret),
-            ),
-            _ => jwt_compact::alg::Hs256.token(
-                &Header::empty(),
-                &claims,
-                &jwt_compact::alg::Hs256Key::new(secret),
-            ),
-        }
-        .unwrap()
-    };
+    let hs = |alg: &str| hmac_token(alg, secret, claims());
     assert_eq!(create(&hs("HS512")).status, 201);
     assert_refused(&create(&hs("HS256")), "token algorithm not accepted");
 
@@ -143,7 +128,10 @@ fn a_jwks_deployment_survives_an_outage_a_key_rotation_and_a_kid_flood() {
     );
 
     // 4. Rotation: the old kid is removed, a new one added; the new kid triggers a refetch.
-    serve(jwks(&[ed25519_jwk(&new, "new"), jwk("RS256", "rsa-1")]));
+    serve(jwks(&[
+        ed25519_jwk(&new, "new"),
+        public_jwk("RS256", "rsa-1"),
+    ]));
     wait_refetch_interval();
     let reply = create(&signed_ed25519(&new, "new", claims()));
     assert_eq!(reply.status, 201, "{}", reply.body);

@@ -16,14 +16,15 @@ use serde_json::Value;
 
 pub use client::{post_create, request, request_to, Reply};
 pub use d1::d1_execute;
-pub use tokens::{absolute_times, sign_token, token, token_with_claims, SECRET_LEN};
+pub use tokens::{hmac_token, sign_token, token, token_with_claims, SECRET_LEN};
 pub use worker::{
     data_api, jwks_worker, start_scratch_worker, start_workers, stop_workers, worker, Worker,
 };
 
 /// The origin the backend workers' `CORS_ORIGINS` allows.
 pub const ALLOWED_ORIGIN: &str = "https://app.keybox.test";
-/// `JWT_ISSUER` and `JWT_AUDIENCE` of the JWKS-mode worker.
+/// `JWT_ISSUER` and `JWT_AUDIENCE` of every worker: a deployment with public keys must pin
+/// both, and the tokens' builders (`tokens.rs`) add them.
 pub const ISSUER: &str = "https://issuer.keybox.test/";
 pub const AUDIENCE: &str = "keybox-api";
 /// The JWKS-mode worker's `JWT_JWKS_REFETCH_SECONDS` (30 in production; short here so that a

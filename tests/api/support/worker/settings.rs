@@ -13,10 +13,13 @@ pub(super) fn for_jwks_mode(jwks_url: &str) -> String {
 }
 
 /// Settings every backend worker has besides storage: `JWT_PUBLIC_KEY` (a JWKS of every
-/// asymmetric test key, next to the HS256 `JWT_SECRET`) and `CORS_ORIGINS`.
+/// asymmetric test key, next to the HS256 `JWT_SECRET`), the issuer and audience that public
+/// keys require, and `CORS_ORIGINS`.
 fn auth_settings() -> String {
     env_lines(&[
         ("JWT_PUBLIC_KEY", super::keys::public_jwks().to_string()),
+        ("JWT_ISSUER", super::ISSUER.into()),
+        ("JWT_AUDIENCE", super::AUDIENCE.into()),
         ("CORS_ORIGINS", super::ALLOWED_ORIGIN.into()),
     ])
 }

@@ -1,101 +1,7 @@
-use std::cell::Cell;
-
-use chrono::TimeZone;
-use serde_json::json;
+//! When the cache answers and when it asks the provider: freshness, unknown `kid`s, the rate
+//! limit, outages, and the copy shared between isolates.
 
 use super::*;
-use crate::auth::keys::Alg;
-use crate::auth::testing::public_jwk;
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
-}
-
-fn jwks(kids: &[&str]) -> String {
-    let keys: Vec<_> = kids.iter().map(|kid| public_jwk(Alg::EdDsa, kid)).collect();
-    json!({ "keys": keys }).to_string()
-}
-
-/// A provider whose answer the test changes, counting requests; plus a shared copy.
-#[derive(Default)]
-struct FakeOrigin {
-    body: RefCell<Option<String>>,
-    cache_control: RefCell<Option<String>>,
-    fetches: Cell<u32>,
-    shared: RefCell<Option<JwksDocument>>,
-    shared_ttl: Cell<Option<TimeDelta>>,
-}
-
-impl FakeOrigin {
-    fn serving(kids: &[&str]) -> Self {
-        let origin = Self::default();
-        origin.serve(kids);
-        origin
-    }
-    fn serve(&self, kids: &[&str]) {
-        *self.body.borrow_mut() = Some(jwks(kids));
-    }
-    fn go_down(&self) {
-        *self.body.borrow_mut() = None;
-    }
-}
-
-impl JwksOrigin for FakeOrigin {
-    async fn shared(&self) -> Option<JwksDocument> {
-        self.shared.borrow().clone()
-    }
-    async fn fetch(&self) -> Option<JwksDocument> {
-        self.fetches.set(self.fetches.get() + 1);
-        Some(JwksDocument {
-            body: self.body.borrow().clone()?,
-            cache_control: self.cache_control.borrow().clone(),
-        })
-    }
-    async fn share(&self, document: &JwksDocument, ttl: TimeDelta) {
-        *self.shared.borrow_mut() = Some(document.clone());
-        self.shared_ttl.set(Some(ttl));
-    }
-}
-
-fn kids(
-    cache: &RefCell<JwksCache>,
-    origin: &FakeOrigin,
-    kid: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<Vec<String>, KeysUnavailable> {
-    let keys = pollster::block_on(keys_for(cache, origin, &JwksPolicy::default(), kid, now))?;
-    Ok(keys
-        .iter()
-        .map(|k| k.kid.clone().unwrap_or_default())
-        .collect())
-}
-
-fn secs(n: i64) -> TimeDelta {
-    TimeDelta::seconds(n)
-}
-
-#[test]
-fn the_ttl_follows_cache_control_within_bounds() {
-    let policy = JwksPolicy::default();
-    assert_eq!(policy.ttl(None), TimeDelta::minutes(10));
-    assert_eq!(
-        policy.ttl(Some("public, max-age=3600")),
-        TimeDelta::hours(1)
-    );
-    assert_eq!(
-        policy.ttl(Some("max-age=5")),
-        TimeDelta::minutes(1),
-        "raised to the minimum"
-    );
-    assert_eq!(
-        policy.ttl(Some("max-age=99999999")),
-        TimeDelta::hours(24),
-        "capped"
-    );
-    assert_eq!(policy.ttl(Some("s-maxage=7200")), TimeDelta::hours(2));
-    assert_eq!(policy.ttl(Some("no-store")), TimeDelta::minutes(1));
-    assert_eq!(policy.ttl(Some("max-age=abc")), TimeDelta::minutes(10));
-}
 
 #[test]
 fn keys_are_fetched_once_and_served_from_the_isolate_cache_while_fresh() {
@@ -224,23 +130,6 @@ fn with_no_key_ever_fetched_an_outage_is_unavailable_and_not_hammered() {
 }
 
 #[test]
-fn a_document_without_usable_keys_counts_as_an_outage() {
-    let cache = RefCell::default();
-    let origin = FakeOrigin::default();
-    *origin.body.borrow_mut() = Some(r#"{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}"#.into());
-    assert_eq!(kids(&cache, &origin, None, t0()), Err(KeysUnavailable));
-    *origin.body.borrow_mut() = Some("<html>login</html>".into());
-    assert_eq!(
-        kids(&cache, &origin, None, t0() + secs(30)),
-        Err(KeysUnavailable)
-    );
-    assert!(
-        origin.shared.borrow().is_none(),
-        "nothing unusable is shared"
-    );
-}
-
-#[test]
 fn a_cold_isolate_uses_the_shared_copy_before_asking_the_provider() {
     let cache = RefCell::default();
     let origin = FakeOrigin::serving(&["a", "b"]);
@@ -257,17 +146,6 @@ fn a_cold_isolate_uses_the_shared_copy_before_asking_the_provider() {
         "a kid missing from the shared copy goes to the provider"
     );
     assert_eq!(origin.fetches.get(), 1);
-}
-
-#[test]
-fn an_oversized_document_counts_as_an_outage() {
-    let cache = RefCell::default();
-    let origin = FakeOrigin::default();
-    let jwk = public_jwk(Alg::EdDsa, "padding");
-    let keys = vec![jwk.clone(); MAX_JWKS_BYTES / jwk.to_string().len() + 1];
-    assert!(json!({ "keys": keys }).to_string().len() > MAX_JWKS_BYTES);
-    *origin.body.borrow_mut() = Some(json!({ "keys": keys }).to_string());
-    assert_eq!(kids(&cache, &origin, None, t0()), Err(KeysUnavailable));
 }
 
 #[test]
