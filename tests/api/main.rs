@@ -17,6 +17,8 @@ mod auth;
 #[cfg(not(target_arch = "wasm32"))]
 mod concurrency;
 #[cfg(not(target_arch = "wasm32"))]
+mod configuration;
+#[cfg(not(target_arch = "wasm32"))]
 mod cors;
 #[cfg(not(target_arch = "wasm32"))]
 mod create_license;
@@ -43,6 +45,7 @@ fn main() -> std::process::ExitCode {
     let trials: Vec<Trial> = [
         create_license::tests(),
         auth::tests(),
+        configuration::tests(),
         algorithms::tests(),
         jwks::tests(),
         cors::tests(),
