@@ -11,14 +11,15 @@ use serde_json::{json, Value};
 use crate::single_trials;
 use crate::support::keys::public_jwks;
 use crate::support::{
-    create_body, random_object_id, sign_token, spawn, start_scratch_worker, token, worker,
-    AUDIENCE, ISSUER,
+    create_body, random_object_id, request_to, sign_token, spawn, start_scratch_worker, token,
+    worker, ALLOWED_ORIGIN, AUDIENCE, ISSUER,
 };
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
     single_trials![
         every_jwt_misconfiguration_answers_500_naming_the_setting,
         a_secret_only_deployment_accepts_original_keybox_tokens_without_issuer_or_audience,
+        a_misconfigured_deployment_still_routes_and_its_500_is_readable_by_a_browser,
     ]
 }
 
@@ -136,5 +137,57 @@ fn a_secret_only_deployment_accepts_original_keybox_tokens_without_issuer_or_aud
     assert_eq!(
         (status, body["error"].clone()),
         (401, json!("invalid signature"))
+    );
+}
+
+/// A broken `STORAGE` setting is answered by the routes that store, through the router: unknown
+/// paths still 404, preflights and `/health` still answer, and the 500 carries the CORS headers
+/// a browser needs to read it.
+fn a_misconfigured_deployment_still_routes_and_its_500_is_readable_by_a_browser() {
+    let settings = env(&[("STORAGE", "postgres"), ("CORS_ORIGINS", ALLOWED_ORIGIN)]);
+    let scratch = start_scratch_worker("bad-storage", &settings).expect("a scratch worker");
+    let target = scratch.worker();
+    request_to(target, "GET", "/no/such/route", &[], None).assert_message(404, "Not found");
+    let health = request_to(target, "GET", "/health", &[], None);
+    assert_eq!(
+        (health.status, health.json()),
+        (200, json!({"status": "ok"}))
+    );
+    let preflight = request_to(
+        target,
+        "OPTIONS",
+        "/license/create",
+        &[
+            ("Origin", ALLOWED_ORIGIN),
+            ("Access-Control-Request-Method", "POST"),
+            (
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            ),
+        ],
+        None,
+    );
+    assert_eq!(preflight.status, 204, "{}", preflight.body);
+    let auth = format!("Bearer {}", token("u"));
+    let body = create_body(&random_object_id());
+    let create = request_to(
+        target,
+        "POST",
+        "/license/create",
+        &[
+            ("Origin", ALLOWED_ORIGIN),
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(create.status, 500, "{}", create.body);
+    assert_eq!(
+        create.json(),
+        json!({"error": r#"Server misconfigured: STORAGE must be "d1" or "mongodb""#})
+    );
+    assert_eq!(
+        create.header("access-control-allow-origin"),
+        Some(ALLOWED_ORIGIN)
     );
 }

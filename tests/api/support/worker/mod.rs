@@ -122,6 +122,11 @@ impl ScratchWorker {
     pub fn base_url(&self) -> &str {
         &self.0.base_url
     }
+
+    /// The worker, for `request_to`.
+    pub fn worker(&self) -> &Worker {
+        &self.0
+    }
 }
 
 impl Drop for ScratchWorker {
