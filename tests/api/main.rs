@@ -11,6 +11,8 @@
 mod support;
 
 #[cfg(not(target_arch = "wasm32"))]
+mod activation;
+#[cfg(not(target_arch = "wasm32"))]
 mod algorithms;
 #[cfg(not(target_arch = "wasm32"))]
 mod auth;
@@ -33,7 +35,11 @@ mod mongodb_store;
 #[cfg(not(target_arch = "wasm32"))]
 mod routing;
 #[cfg(not(target_arch = "wasm32"))]
+mod seat_races;
+#[cfg(not(target_arch = "wasm32"))]
 mod storage_failure;
+#[cfg(not(target_arch = "wasm32"))]
+mod validation;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
@@ -53,6 +59,9 @@ fn main() -> std::process::ExitCode {
         load::tests(),
         storage_failure::tests(),
         mongodb_store::tests(),
+        activation::tests(),
+        validation::tests(),
+        seat_races::tests(),
     ]
     .into_iter()
     .flatten()

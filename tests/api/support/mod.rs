@@ -6,6 +6,7 @@ mod d1;
 pub mod data_api_double;
 pub mod jwks_server;
 pub mod keys;
+pub mod licenses;
 mod tokens;
 mod worker;
 
