@@ -110,4 +110,26 @@ impl LifecycleStore for Store {
     async fn expire(&self, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         delegate!(self, s => s.expire(key, now).await)
     }
+
+    async fn find_owned(&self, owner: &UserId, key: &str) -> Result<Option<License>, StoreError> {
+        delegate!(self, s => s.find_owned(owner, key).await)
+    }
+
+    async fn revoke(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.revoke(owner, key, now).await)
+    }
+
+    async fn reinstate(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.reinstate(owner, key, now).await)
+    }
 }

@@ -7,6 +7,7 @@
 
 use super::handlers;
 use super::{ApiError, ApiRequest, ApiResponse, Context, CorsScope};
+use crate::app::StatusChange;
 use crate::auth::{authenticate, RemoteKeys};
 use crate::domain::{RandomSource, UserId};
 use crate::storage::{LicenseStore, LifecycleStore};
@@ -29,6 +30,10 @@ pub enum Endpoint {
     Activate,
     Deactivate,
     DeactivateOwned,
+    GetLicense,
+    ToggleRevoke,
+    Revoke,
+    Reinstate,
 }
 
 /// One route of the API.
@@ -85,6 +90,34 @@ pub const ROUTES: &[Route] = &[
         access: Access::Token,
         cors: CorsScope::Listed,
         endpoint: Endpoint::DeactivateOwned,
+    },
+    Route {
+        method: "GET",
+        path: "/license/:key",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::GetLicense,
+    },
+    Route {
+        method: "PATCH",
+        path: "/license/revoke/:key",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::ToggleRevoke,
+    },
+    Route {
+        method: "POST",
+        path: "/license/:key/revoke",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::Revoke,
+    },
+    Route {
+        method: "POST",
+        path: "/license/:key/reinstate",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::Reinstate,
     },
 ];
 
@@ -213,6 +246,16 @@ pub async fn dispatch<S: LicenseStore + LifecycleStore, R: RandomSource, K: Remo
         (Endpoint::Deactivate, _) => handlers::deactivate::handle(request, cx).await,
         (Endpoint::DeactivateOwned, Some(user)) => {
             handlers::deactivate::handle_owned(request, key()?, &user, cx).await
+        }
+        (Endpoint::GetLicense, Some(user)) => handlers::license::get(key()?, &user, cx).await,
+        (Endpoint::ToggleRevoke, Some(user)) => {
+            handlers::license::change(key()?, &user, StatusChange::Toggle, cx).await
+        }
+        (Endpoint::Revoke, Some(user)) => {
+            handlers::license::change(key()?, &user, StatusChange::Revoke, cx).await
+        }
+        (Endpoint::Reinstate, Some(user)) => {
+            handlers::license::change(key()?, &user, StatusChange::Reinstate, cx).await
         }
         // A token route is always authenticated above; kept total without a panic.
         (_, None) => Err(ApiError::NotFound),

@@ -36,4 +36,25 @@ pub trait LifecycleStore {
 
     /// Stores license `key` as EXPIRED if it is PENDING or ACTIVE and past its expiry at `now`.
     async fn expire(&self, key: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// `owner`'s license `key` (another developer's is `None`, like a missing one).
+    async fn find_owned(&self, owner: &UserId, key: &str) -> Result<Option<License>, StoreError>;
+
+    /// `owner`'s license `key` becomes REVOKED if it is PENDING or ACTIVE and not past its
+    /// expiry at `now`: whether it did.
+    async fn revoke(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// `owner`'s REVOKED license `key`, not past its expiry at `now`, returns to ACTIVE if it
+    /// holds seats, else to PENDING (never ACTIVE without a machine): whether it did.
+    async fn reinstate(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }

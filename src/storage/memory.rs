@@ -242,4 +242,43 @@ impl LifecycleStore for MemoryStore {
         );
         Ok(())
     }
+
+    async fn find_owned(&self, owner: &UserId, key: &str) -> Result<Option<License>, StoreError> {
+        Ok(self
+            .licenses
+            .borrow()
+            .iter()
+            .find(|l| l.key.as_str() == key && l.user == *owner)
+            .cloned())
+    }
+
+    async fn revoke(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let live = |l: &License| {
+            matches!(l.status, LicenseStatus::Pending | LicenseStatus::Active) && l.expires_at > now
+        };
+        let change = |l: &mut License| l.status = LicenseStatus::Revoked;
+        Ok(self.update_if(key, Some(owner), live, change).is_some())
+    }
+
+    async fn reinstate(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let revoked = |l: &License| l.status == LicenseStatus::Revoked && l.expires_at > now;
+        let change = |l: &mut License| {
+            l.status = if l.seats.is_empty() {
+                LicenseStatus::Pending
+            } else {
+                LicenseStatus::Active
+            }
+        };
+        Ok(self.update_if(key, Some(owner), revoked, change).is_some())
+    }
 }

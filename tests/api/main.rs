@@ -29,6 +29,8 @@ mod idempotency;
 #[cfg(not(target_arch = "wasm32"))]
 mod jwks;
 #[cfg(not(target_arch = "wasm32"))]
+mod license_admin;
+#[cfg(not(target_arch = "wasm32"))]
 mod load;
 #[cfg(not(target_arch = "wasm32"))]
 mod mongodb_store;
@@ -62,6 +64,7 @@ fn main() -> std::process::ExitCode {
         activation::tests(),
         validation::tests(),
         seat_races::tests(),
+        license_admin::tests(),
     ]
     .into_iter()
     .flatten()

@@ -5,4 +5,5 @@ pub mod activate;
 pub mod create_license;
 pub mod deactivate;
 pub mod health;
+pub mod license;
 pub mod validate;

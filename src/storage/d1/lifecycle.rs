@@ -48,6 +48,20 @@ fn deactivate_sql() -> String {
     )
 }
 
+fn find_owned_sql() -> String {
+    format!("SELECT {COLUMNS} FROM licenses WHERE key = ?1 AND user_id = ?2")
+}
+
+const REVOKE: &str = "UPDATE licenses SET status = 'REVOKED' \
+    WHERE key = ?1 AND user_id = ?2 AND status IN ('PENDING', 'ACTIVE') AND expires_at > ?3 \
+    RETURNING id";
+
+/// Back to ACTIVE only with a machine: a license revoked before any activation is PENDING.
+const REINSTATE: &str = "UPDATE licenses \
+    SET status = CASE WHEN json_array_length(seats) > 0 THEN 'ACTIVE' ELSE 'PENDING' END \
+    WHERE key = ?1 AND user_id = ?2 AND status = 'REVOKED' AND expires_at > ?3 \
+    RETURNING id";
+
 const EXPIRE: &str = "UPDATE licenses SET status = 'EXPIRED' \
     WHERE key = ?1 AND status IN ('PENDING', 'ACTIVE') AND expires_at <= ?2";
 
@@ -138,5 +152,31 @@ impl LifecycleStore for D1Store {
             .await
             .map_err(|e| super::store::unavailable("expire license", &e))?;
         Ok(())
+    }
+
+    async fn find_owned(&self, owner: &UserId, key: &str) -> Result<Option<License>, StoreError> {
+        let values = [text(key), text(owner.as_str())];
+        self.license_row("find owned license", &find_owned_sql(), &values)
+            .await
+    }
+
+    async fn revoke(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let values = [text(key), text(owner.as_str()), text(format_timestamp(now))];
+        self.changed("revoke license", REVOKE, &values).await
+    }
+
+    async fn reinstate(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let values = [text(key), text(owner.as_str()), text(format_timestamp(now))];
+        self.changed("reinstate license", REINSTATE, &values).await
     }
 }

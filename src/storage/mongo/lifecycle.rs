@@ -6,7 +6,9 @@ use serde_json::Value;
 
 use super::answers::answer_of;
 use super::decoding::license;
-use super::lifecycle_actions::{activate_body, deactivate_body, expire_body, find_by_key_body};
+use super::lifecycle_actions::{
+    activate_body, deactivate_body, expire_body, find_by_key_body, set_status_body,
+};
 use super::{DataApi, MongoStore};
 use crate::domain::{License, SeatRef, UserId};
 use crate::storage::{LifecycleStore, StoreError};
@@ -100,6 +102,48 @@ impl<T: DataApi> LifecycleStore for MongoStore<T> {
         let body = expire_body(&self.namespace, key, now);
         self.update_one("expire license in MongoDB", body).await?;
         Ok(())
+    }
+
+    async fn find_owned(&self, owner: &UserId, key: &str) -> Result<Option<License>, StoreError> {
+        let body = find_by_key_body(&self.namespace, key, Some(owner));
+        self.find_one("find owned license in MongoDB", body).await
+    }
+
+    async fn revoke(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let from = ["PENDING", "ACTIVE"];
+        let body = set_status_body(&self.namespace, owner, key, &from, None, "REVOKED", now);
+        self.update_one("revoke license in MongoDB", body).await
+    }
+
+    /// Two conditional updates, each atomic: with seats → ACTIVE, else without → PENDING (a
+    /// revoked license cannot gain a seat in between; losing one makes the second apply).
+    async fn reinstate(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        const OPERATION: &str = "reinstate license in MongoDB";
+        for (held, to) in [(true, "ACTIVE"), (false, "PENDING")] {
+            let body = set_status_body(
+                &self.namespace,
+                owner,
+                key,
+                &["REVOKED"],
+                Some(held),
+                to,
+                now,
+            );
+            if self.update_one(OPERATION, body).await? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 }
 

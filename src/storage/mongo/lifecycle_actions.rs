@@ -87,6 +87,28 @@ pub fn expire_body(namespace: &Namespace, key: &str, now: DateTime<Utc>) -> Stri
     body.to_string()
 }
 
+/// `updateOne` setting `owner`'s license `key` to `to` if its status is one of `from`, it is
+/// not past its expiry at `now`, and (when given) it holds seats or none (`seats`).
+pub fn set_status_body(
+    namespace: &Namespace,
+    owner: &UserId,
+    key: &str,
+    from: &[&str],
+    seats: Option<bool>,
+    to: &str,
+    now: DateTime<Utc>,
+) -> String {
+    let mut filter = by_key(key, Some(owner));
+    filter["status"] = json!({ "$in": from });
+    filter["expiresAt"] = json!({"$gt": date(now)});
+    if let Some(held) = seats {
+        filter["seats.0"] = json!({ "$exists": held });
+    }
+    let mut body = body(namespace, filter);
+    body["update"] = json!({"$set": {"status": to}});
+    body.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;

@@ -9,7 +9,10 @@ use serde_json::{Map, Value};
 /// The value at a dotted path (`idempotency.key`), as MongoDB resolves it.
 pub fn at_path<'a>(document: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.')
-        .try_fold(document, |value, field| value.get(field))
+        .try_fold(document, |value, field| match value {
+            Value::Array(items) => items.get(field.parse::<usize>().ok()?),
+            other => other.get(field),
+        })
 }
 
 /// A comparable number for an EJSON date or number (canonical or relaxed).
