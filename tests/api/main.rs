@@ -25,6 +25,8 @@ mod create_license;
 #[cfg(not(target_arch = "wasm32"))]
 mod hostile;
 #[cfg(not(target_arch = "wasm32"))]
+mod hostile_lifecycle;
+#[cfg(not(target_arch = "wasm32"))]
 mod idempotency;
 #[cfg(not(target_arch = "wasm32"))]
 mod jwks;
@@ -65,6 +67,7 @@ fn main() -> std::process::ExitCode {
         validation::tests(),
         seat_races::tests(),
         license_admin::tests(),
+        hostile_lifecycle::tests(),
     ]
     .into_iter()
     .flatten()
