@@ -14,6 +14,19 @@ pub enum AppError {
     IdempotencyMismatch,
     /// Another request with the same `Idempotency-Key` is being created right now.
     IdempotencyInProgress,
+    /// No license has this key (or it is another developer's).
+    LicenseNotFound,
+    /// The license was revoked by its developer.
+    LicenseRevoked,
+    /// The license has expired.
+    LicenseExpired,
+    /// Every seat is taken; `another_instance` when this machine holds one under another
+    /// instance id.
+    SeatsTaken { another_instance: bool },
+    /// The license has no seat for this machine and instance.
+    SeatNotFound,
+    /// An expired license's status cannot be toggled (renew it instead).
+    ExpiredStateFrozen,
 }
 
 impl From<StoreError> for AppError {

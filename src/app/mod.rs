@@ -3,11 +3,19 @@
 //! `storage::MemoryStore` and a fixed clock. Each returns a domain outcome or an [`AppError`];
 //! `http` decides what those look like on the wire.
 
+mod activate;
+mod change_status;
 mod create_license;
+mod deactivate;
 mod error;
+mod validate;
 
+pub use activate::{activate, Activation};
+pub use change_status::{change_status, StatusChange};
 pub use create_license::{create_license, CreateLicense, Created};
+pub use deactivate::deactivate;
 pub use error::AppError;
+pub use validate::{validate, Validation};
 
 use chrono::{DateTime, Utc};
 

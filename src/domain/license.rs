@@ -2,7 +2,8 @@ use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 
 use super::{
-    add_months, format_timestamp, CreateLicenseRequest, Duration, LicenseKey, ObjectId, Services,
+    add_months, format_timestamp, CreateLicenseRequest, Duration, LicenseKey, MaxMachines,
+    ObjectId, Seat, Services,
 };
 
 /// Who created a license: the token's user id claim, as the identity provider spells it.
@@ -55,7 +56,9 @@ impl LicenseStatus {
     }
 }
 
-/// A license as the contract shows it; fields serialise in the seed example's order.
+/// A license as the contract shows it; fields serialise in the seed example's order. Its seat
+/// limit and seats are stored but not part of the create answer (only the developer views show
+/// them: see `LicenseDetails`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct License {
     pub key: LicenseKey,
@@ -71,6 +74,10 @@ pub struct License {
     pub project: ObjectId,
     #[serde(rename = "_id")]
     pub id: ObjectId,
+    #[serde(skip_serializing)]
+    pub max_machines: MaxMachines,
+    #[serde(skip_serializing)]
+    pub seats: Vec<Seat>,
 }
 
 impl License {
@@ -96,6 +103,8 @@ impl License {
             client: request.client,
             project: request.project,
             id,
+            max_machines: request.max_machines,
+            seats: Vec::new(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The license domain: pure types and rules, free of `worker::` so they are unit-tested natively.
 
+mod call;
 mod duration;
 mod expiry;
 mod idempotency;
@@ -9,8 +10,11 @@ mod object_id;
 mod page;
 mod random;
 mod request;
+mod seat;
 mod service;
+mod verdict;
 
+pub use call::{parse_renewal, parse_seat, LicenseCall};
 pub use duration::Duration;
 pub use expiry::{add_months, format_timestamp};
 pub use idempotency::{
@@ -23,4 +27,8 @@ pub use object_id::{InvalidObjectId, ObjectId, ObjectIdGenerator};
 pub use page::{Cursor, Page, PageRequest, DEFAULT_LIMIT, MAX_LIMIT};
 pub use random::{EntropyUnavailable, OsRandom, RandomSource};
 pub use request::{CreateLicenseRequest, RequestError, MAX_BODY_BYTES};
+pub use seat::{MaxMachines, Seat, SeatName, SeatRef};
 pub use service::{Service, Services};
+pub use verdict::{
+    check_activation, has_expired, is_due_to_expire, verdict, ActivationCheck, Verdict,
+};

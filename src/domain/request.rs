@@ -1,7 +1,8 @@
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Duration, ObjectId, Services};
+use super::{Duration, MaxMachines, ObjectId, Services};
 
 /// The largest `POST /license/create` body accepted.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -13,6 +14,8 @@ pub struct CreateLicenseRequest {
     pub client: ObjectId,
     pub project: ObjectId,
     pub services: Services,
+    /// How many seats (machines) the license has.
+    pub max_machines: MaxMachines,
 }
 
 /// Why a create body was refused, checked in this order (the original server's order first).
@@ -32,6 +35,16 @@ pub enum RequestError {
     InvalidLimit,
     /// `?cursor=` is not one this server issued.
     InvalidCursor,
+    /// `maxMachines` is not an integer from 1 to 1000.
+    InvalidMaxMachines,
+    /// A validate/activate/deactivate body without a `key`.
+    LicenseKeyRequired,
+    /// A `key` that is not a string.
+    InvalidLicenseKey,
+    InvalidMachineId,
+    InvalidInstanceId,
+    /// `?status=` is not one of the four statuses.
+    InvalidStatus,
 }
 
 impl RequestError {
@@ -49,6 +62,16 @@ impl RequestError {
             Self::InvalidProjectId => "Invalid projectId: expected a 24-character hex ObjectId",
             Self::InvalidLimit => "Invalid limit: expected an integer from 1 to 100",
             Self::InvalidCursor => "Invalid cursor",
+            Self::InvalidMaxMachines => "Invalid maxMachines: expected an integer from 1 to 1000",
+            Self::LicenseKeyRequired => "License key is required",
+            Self::InvalidLicenseKey => "Invalid key: expected a string",
+            Self::InvalidMachineId => {
+                "Invalid machineId: expected 1 to 128 characters, no control characters"
+            }
+            Self::InvalidInstanceId => {
+                "Invalid instanceId: expected 1 to 128 characters, no control characters"
+            }
+            Self::InvalidStatus => "Invalid status: expected PENDING, ACTIVE, EXPIRED or REVOKED",
             Self::InvalidServices => {
                 "Invalid services: expected a non-empty array of \"Hosting\" and/or \"Domain\""
             }
@@ -57,7 +80,7 @@ impl RequestError {
 }
 
 /// The body as sent; every field is raw JSON until validated. Unknown fields are ignored.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct RawBody {
     duration: Option<Value>,
     #[serde(rename = "clientId")]
@@ -65,15 +88,14 @@ struct RawBody {
     #[serde(rename = "projectId")]
     project_id: Option<Value>,
     services: Option<Value>,
+    #[serde(rename = "maxMachines")]
+    max_machines: Option<Value>,
 }
 
 impl CreateLicenseRequest {
     /// Parses and validates a request body. An empty body counts as `{}`, as Express did.
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
-        if body.len() > MAX_BODY_BYTES {
-            return Err(RequestError::BodyTooLarge);
-        }
-        let raw = parse_object(body)?;
+        let raw: RawBody = parse_object(body)?;
         let duration =
             Duration::parse(raw.duration.as_ref()).ok_or(RequestError::InvalidDuration)?;
         let client = required(raw.client_id.as_ref());
@@ -87,20 +109,20 @@ impl CreateLicenseRequest {
             project: object_id(project).ok_or(RequestError::InvalidProjectId)?,
             services: Services::parse(raw.services.as_ref())
                 .ok_or(RequestError::InvalidServices)?,
+            max_machines: MaxMachines::parse(raw.max_machines.as_ref())
+                .ok_or(RequestError::InvalidMaxMachines)?,
         })
     }
 }
 
-fn parse_object(body: &[u8]) -> Result<RawBody, RequestError> {
+/// A JSON object body read into `T` (its fields raw JSON until validated); an empty body is
+/// `T::default()` (`{}`), as Express read it.
+pub(super) fn parse_object<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, RequestError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(RequestError::BodyTooLarge);
+    }
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        None => {
-            return Ok(RawBody {
-                duration: None,
-                client_id: None,
-                project_id: None,
-                services: None,
-            })
-        }
+        None => return Ok(T::default()),
         Some(b'{') => {}
         Some(_) => {
             // Valid JSON that is not an object is told apart from text that is not JSON at all.

@@ -9,8 +9,9 @@ use worker::Env;
 
 use super::data_api::FetchDataApi;
 use crate::config::{ConfigError, StorageConfig};
+use crate::domain::SeatRef;
 use crate::domain::{IdempotencyKey, IdempotencyTag, IdempotentLicense, License, UserId};
-use crate::storage::{D1Store, LicenseStore, MongoStore, StoreError};
+use crate::storage::{D1Store, LicenseStore, LifecycleStore, MongoStore, StoreError};
 
 pub enum Store {
     D1(D1Store),
@@ -70,5 +71,65 @@ impl LicenseStore for Store {
             Self::D1(store) => store.release_expired_idempotency_key(user, key, now).await,
             Self::Mongo(store) => store.release_expired_idempotency_key(user, key, now).await,
         }
+    }
+}
+
+/// Runs the same call on whichever backend is configured.
+macro_rules! delegate {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            Self::D1($store) => $call,
+            Self::Mongo($store) => $call,
+        }
+    };
+}
+
+impl LifecycleStore for Store {
+    async fn find_by_key(&self, key: &str) -> Result<Option<License>, StoreError> {
+        delegate!(self, s => s.find_by_key(key).await)
+    }
+
+    async fn activate(
+        &self,
+        key: &str,
+        seat: &SeatRef,
+        now: DateTime<Utc>,
+    ) -> Result<Option<License>, StoreError> {
+        delegate!(self, s => s.activate(key, seat, now).await)
+    }
+
+    async fn deactivate(
+        &self,
+        key: &str,
+        seat: &SeatRef,
+        owner: Option<&UserId>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.deactivate(key, seat, owner).await)
+    }
+
+    async fn expire(&self, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        delegate!(self, s => s.expire(key, now).await)
+    }
+
+    async fn find_owned(&self, owner: &UserId, key: &str) -> Result<Option<License>, StoreError> {
+        delegate!(self, s => s.find_owned(owner, key).await)
+    }
+
+    async fn revoke(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.revoke(owner, key, now).await)
+    }
+
+    async fn reinstate(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.reinstate(owner, key, now).await)
     }
 }

@@ -24,6 +24,8 @@ pub enum ApiError {
     CorsRefused,
     Config(ConfigError),
     InvalidIdempotencyKey,
+    /// `POST /validate` could not read the store: the original's `{valid: null}` 500.
+    ValidationUnavailable(StoreError),
 }
 
 impl From<AppError> for ApiError {
@@ -119,11 +121,47 @@ impl ApiError {
                     "every key drawn already existed".into(),
                 )
             }
+            Self::App(AppError::LicenseNotFound) => {
+                ApiResponse::json(404, &json!({"message": "License not found"}))
+            }
+            Self::App(AppError::SeatNotFound) => ApiResponse::json(
+                404,
+                &json!({"message": "No activation for this machine and instance"}),
+            ),
+            Self::App(AppError::LicenseRevoked) => {
+                ApiResponse::json(403, &json!({"message": "License has been revoked"}))
+            }
+            Self::App(AppError::LicenseExpired) => {
+                ApiResponse::json(403, &json!({"message": "License has expired"}))
+            }
+            Self::App(AppError::SeatsTaken { another_instance }) => {
+                let message = if another_instance {
+                    "License already activated on another instance"
+                } else {
+                    "License already activated on another machine"
+                };
+                ApiResponse::json(403, &json!({ "message": message }))
+            }
+            Self::App(AppError::ExpiredStateFrozen) => ApiResponse::json(
+                400,
+                &json!({"message": "State of expired licenses cannot be changed"}),
+            ),
+            Self::ValidationUnavailable(e) => ApiResponse {
+                log: Some(describe_store_error(&e)),
+                ..ApiResponse::json(500, &json!({"valid": null, "status": "server_error"}))
+            },
             Self::App(AppError::Entropy) => server_error(
                 "Could not generate a license key: no randomness available",
                 "getrandom failed".into(),
             ),
         }
+    }
+}
+
+fn describe_store_error(error: &StoreError) -> String {
+    match error {
+        StoreError::Unavailable { operation, detail } => format!("{operation}: {detail}"),
+        other => format!("{other:?}"),
     }
 }
 

@@ -7,9 +7,10 @@
 
 use super::handlers;
 use super::{ApiError, ApiRequest, ApiResponse, Context, CorsScope};
+use crate::app::StatusChange;
 use crate::auth::{authenticate, RemoteKeys};
 use crate::domain::{RandomSource, UserId};
-use crate::storage::LicenseStore;
+use crate::storage::{LicenseStore, LifecycleStore};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,14 @@ pub enum Access {
 pub enum Endpoint {
     CreateLicense,
     Health,
+    Validate,
+    Activate,
+    Deactivate,
+    DeactivateOwned,
+    GetLicense,
+    ToggleRevoke,
+    Revoke,
+    Reinstate,
 }
 
 /// One route of the API.
@@ -53,6 +62,62 @@ pub const ROUTES: &[Route] = &[
         access: Access::Public,
         cors: CorsScope::AnyOrigin,
         endpoint: Endpoint::Health,
+    },
+    Route {
+        method: "POST",
+        path: "/validate",
+        access: Access::Public,
+        cors: CorsScope::AnyOrigin,
+        endpoint: Endpoint::Validate,
+    },
+    Route {
+        method: "POST",
+        path: "/validate/activate",
+        access: Access::Public,
+        cors: CorsScope::AnyOrigin,
+        endpoint: Endpoint::Activate,
+    },
+    Route {
+        method: "POST",
+        path: "/validate/deactivate",
+        access: Access::Public,
+        cors: CorsScope::AnyOrigin,
+        endpoint: Endpoint::Deactivate,
+    },
+    Route {
+        method: "POST",
+        path: "/license/:key/deactivate",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::DeactivateOwned,
+    },
+    Route {
+        method: "GET",
+        path: "/license/:key",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::GetLicense,
+    },
+    Route {
+        method: "PATCH",
+        path: "/license/revoke/:key",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::ToggleRevoke,
+    },
+    Route {
+        method: "POST",
+        path: "/license/:key/revoke",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::Revoke,
+    },
+    Route {
+        method: "POST",
+        path: "/license/:key/reinstate",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::Reinstate,
     },
 ];
 
@@ -159,13 +224,14 @@ pub fn resolve<'p>(method: &str, path: &'p str) -> Resolution<'p> {
 }
 
 /// Runs `route`'s handler, authenticating first when the route needs a token.
-pub async fn dispatch<S: LicenseStore, R: RandomSource, K: RemoteKeys>(
+pub async fn dispatch<S: LicenseStore + LifecycleStore, R: RandomSource, K: RemoteKeys>(
     route: &Route,
     params: &Params<'_>,
     request: &ApiRequest,
     cx: &mut Context<'_, S, R, K>,
 ) -> Result<ApiResponse, ApiError> {
-    let _ = params; // no parameterised route yet
+    // Every `:key` route's pattern has the parameter: a missing one is an unknown path.
+    let key = || params.get("key").ok_or(ApiError::NotFound);
     let user = match route.access {
         Access::Public => None,
         Access::Token => Some(caller(request, cx).await?),
@@ -174,6 +240,22 @@ pub async fn dispatch<S: LicenseStore, R: RandomSource, K: RemoteKeys>(
         (Endpoint::Health, _) => Ok(handlers::health::handle()),
         (Endpoint::CreateLicense, Some(user)) => {
             handlers::create_license::handle(request, &user, cx).await
+        }
+        (Endpoint::Validate, _) => handlers::validate::handle(request, cx).await,
+        (Endpoint::Activate, _) => handlers::activate::handle(request, cx).await,
+        (Endpoint::Deactivate, _) => handlers::deactivate::handle(request, cx).await,
+        (Endpoint::DeactivateOwned, Some(user)) => {
+            handlers::deactivate::handle_owned(request, key()?, &user, cx).await
+        }
+        (Endpoint::GetLicense, Some(user)) => handlers::license::get(key()?, &user, cx).await,
+        (Endpoint::ToggleRevoke, Some(user)) => {
+            handlers::license::change(key()?, &user, StatusChange::Toggle, cx).await
+        }
+        (Endpoint::Revoke, Some(user)) => {
+            handlers::license::change(key()?, &user, StatusChange::Revoke, cx).await
+        }
+        (Endpoint::Reinstate, Some(user)) => {
+            handlers::license::change(key()?, &user, StatusChange::Reinstate, cx).await
         }
         // A token route is always authenticated above; kept total without a panic.
         (_, None) => Err(ApiError::NotFound),

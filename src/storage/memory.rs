@@ -11,8 +11,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use super::{IdempotentLicense, LicenseStore, StoreError};
-use crate::domain::{IdempotencyKey, IdempotencyTag, License, ObjectId, UserId};
+use super::{IdempotentLicense, LicenseStore, LifecycleStore, StoreError};
+use crate::domain::{
+    is_due_to_expire, IdempotencyKey, IdempotencyTag, License, LicenseStatus, ObjectId, Seat,
+    SeatRef, UserId,
+};
 
 /// Licenses in memory, in insertion order.
 #[derive(Default)]
@@ -141,5 +144,141 @@ impl LicenseStore for MemoryStore {
             records.remove(&scoped);
         }
         Ok(())
+    }
+}
+
+impl MemoryStore {
+    /// Changes the stored license `key` (a test forcing a date or a status).
+    pub fn edit(&self, key: &str, change: impl FnOnce(&mut License)) {
+        if let Some(license) = self
+            .licenses
+            .borrow_mut()
+            .iter_mut()
+            .find(|l| l.key.as_str() == key)
+        {
+            change(license);
+        }
+    }
+
+    /// Applies `change` to the license `key` (of `owner`, when given) if `condition` holds:
+    /// whether it applied. One borrow: as atomic as the real backends' conditional writes.
+    fn update_if(
+        &self,
+        key: &str,
+        owner: Option<&UserId>,
+        condition: impl FnOnce(&License) -> bool,
+        change: impl FnOnce(&mut License),
+    ) -> Option<License> {
+        let mut licenses = self.licenses.borrow_mut();
+        let license = licenses
+            .iter_mut()
+            .find(|l| l.key.as_str() == key && owner.is_none_or(|o| *o == l.user))?;
+        if !condition(license) {
+            return None;
+        }
+        change(license);
+        Some(license.clone())
+    }
+}
+
+impl LifecycleStore for MemoryStore {
+    async fn find_by_key(&self, key: &str) -> Result<Option<License>, StoreError> {
+        Ok(self
+            .licenses
+            .borrow()
+            .iter()
+            .find(|l| l.key.as_str() == key)
+            .cloned())
+    }
+
+    async fn activate(
+        &self,
+        key: &str,
+        seat: &SeatRef,
+        now: DateTime<Utc>,
+    ) -> Result<Option<License>, StoreError> {
+        Ok(self.update_if(
+            key,
+            None,
+            |l| {
+                matches!(l.status, LicenseStatus::Pending | LicenseStatus::Active)
+                    && l.expires_at > now
+                    && l.seats.len() < usize::from(l.max_machines.get())
+                    && !l.seats.iter().any(|s| s.is(seat))
+            },
+            |l| {
+                l.status = LicenseStatus::Active;
+                l.seats.push(Seat {
+                    machine: seat.machine.clone(),
+                    instance: seat.instance.clone(),
+                    activated_at: now,
+                });
+            },
+        ))
+    }
+
+    async fn deactivate(
+        &self,
+        key: &str,
+        seat: &SeatRef,
+        owner: Option<&UserId>,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .update_if(
+                key,
+                owner,
+                |l| l.seats.iter().any(|s| s.is(seat)),
+                |l| l.seats.retain(|s| !s.is(seat)),
+            )
+            .is_some())
+    }
+
+    async fn expire(&self, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.update_if(
+            key,
+            None,
+            |l| is_due_to_expire(l, now),
+            |l| l.status = LicenseStatus::Expired,
+        );
+        Ok(())
+    }
+
+    async fn find_owned(&self, owner: &UserId, key: &str) -> Result<Option<License>, StoreError> {
+        Ok(self
+            .licenses
+            .borrow()
+            .iter()
+            .find(|l| l.key.as_str() == key && l.user == *owner)
+            .cloned())
+    }
+
+    async fn revoke(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let live = |l: &License| {
+            matches!(l.status, LicenseStatus::Pending | LicenseStatus::Active) && l.expires_at > now
+        };
+        let change = |l: &mut License| l.status = LicenseStatus::Revoked;
+        Ok(self.update_if(key, Some(owner), live, change).is_some())
+    }
+
+    async fn reinstate(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let revoked = |l: &License| l.status == LicenseStatus::Revoked && l.expires_at > now;
+        let change = |l: &mut License| {
+            l.status = if l.seats.is_empty() {
+                LicenseStatus::Pending
+            } else {
+                LicenseStatus::Active
+            }
+        };
+        Ok(self.update_if(key, Some(owner), revoked, change).is_some())
     }
 }

@@ -3,12 +3,14 @@
 //! outside `mongo`). `memory` is the in-process store of unit tests and benches.
 
 mod d1;
+mod lifecycle;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod memory;
 pub mod mongo;
 
 #[cfg(target_arch = "wasm32")]
 pub use d1::D1Store;
+pub use lifecycle::LifecycleStore;
 #[cfg(not(target_arch = "wasm32"))]
 pub use memory::MemoryStore;
 pub use mongo::{DataApi, MongoStore};

@@ -11,6 +11,8 @@
 mod support;
 
 #[cfg(not(target_arch = "wasm32"))]
+mod activation;
+#[cfg(not(target_arch = "wasm32"))]
 mod algorithms;
 #[cfg(not(target_arch = "wasm32"))]
 mod auth;
@@ -25,9 +27,13 @@ mod create_license;
 #[cfg(not(target_arch = "wasm32"))]
 mod hostile;
 #[cfg(not(target_arch = "wasm32"))]
+mod hostile_lifecycle;
+#[cfg(not(target_arch = "wasm32"))]
 mod idempotency;
 #[cfg(not(target_arch = "wasm32"))]
 mod jwks;
+#[cfg(not(target_arch = "wasm32"))]
+mod license_admin;
 #[cfg(not(target_arch = "wasm32"))]
 mod load;
 #[cfg(not(target_arch = "wasm32"))]
@@ -35,7 +41,11 @@ mod mongodb_store;
 #[cfg(not(target_arch = "wasm32"))]
 mod routing;
 #[cfg(not(target_arch = "wasm32"))]
+mod seat_races;
+#[cfg(not(target_arch = "wasm32"))]
 mod storage_failure;
+#[cfg(not(target_arch = "wasm32"))]
+mod validation;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
@@ -56,6 +66,11 @@ fn main() -> std::process::ExitCode {
         load::tests(),
         storage_failure::tests(),
         mongodb_store::tests(),
+        activation::tests(),
+        validation::tests(),
+        seat_races::tests(),
+        license_admin::tests(),
+        hostile_lifecycle::tests(),
     ]
     .into_iter()
     .flatten()

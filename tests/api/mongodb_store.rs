@@ -62,6 +62,8 @@ fn documents_have_the_mongoose_models_ejson_types() {
             "user": {"$oid": user},
             "client": {"$oid": "60f7b3b3e6b3a72e8c8e4a1a"},
             "project": {"$oid": project},
+            "maxMachines": {"$numberInt": "1"},
+            "seats": [],
         })
     );
 }

@@ -2,6 +2,8 @@
 //! only file that talks to D1 (wasm only), and `rows.rs` reads its rows back into the domain
 //! (pure, so natively tested).
 
+#[cfg(target_arch = "wasm32")]
+mod lifecycle;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by store.rs; tested natively
 mod rows;
 #[cfg(target_arch = "wasm32")]

@@ -19,7 +19,7 @@ impl D1Store {
         Self { db }
     }
 
-    fn statement(
+    pub(super) fn statement(
         &self,
         operation: &'static str,
         sql: &str,
@@ -34,8 +34,8 @@ impl D1Store {
 
 const INSERT_LICENSE: &str = "INSERT INTO licenses \
     (id, key, duration, issued_at, expires_at, status, services, user_id, client_id, project_id, \
-     idempotency_key, request_fingerprint, idempotency_expires_at) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+     idempotency_key, request_fingerprint, idempotency_expires_at, max_machines) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 const FIND_IDEMPOTENT: &str = "SELECT id, key, duration, issued_at, expires_at, status, services, \
     user_id, client_id, project_id, request_fingerprint FROM licenses \
@@ -45,11 +45,11 @@ const RELEASE_EXPIRED_KEY: &str = "UPDATE licenses \
     SET idempotency_key = NULL, request_fingerprint = NULL, idempotency_expires_at = NULL \
     WHERE user_id = ?1 AND idempotency_key = ?2 AND idempotency_expires_at <= ?3";
 
-fn text(value: impl Into<String>) -> JsValue {
+pub(super) fn text(value: impl Into<String>) -> JsValue {
     JsValue::from(value.into())
 }
 
-fn optional(value: Option<String>) -> JsValue {
+pub(super) fn optional(value: Option<String>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from)
 }
 
@@ -74,6 +74,7 @@ impl LicenseStore for D1Store {
             optional(idempotency.map(|t| t.key.as_str().to_owned())),
             optional(idempotency.map(|t| t.fingerprint.as_str().to_owned())),
             optional(idempotency.map(|t| format_timestamp(t.expires_at))),
+            JsValue::from(f64::from(license.max_machines.get())),
         ];
         // One statement: SQLite applies all of it (license and idempotency record) or none.
         let statement = self.statement("insert license", INSERT_LICENSE, &values)?;
@@ -93,7 +94,7 @@ impl LicenseStore for D1Store {
             text(format_timestamp(now)),
         ];
         let statement = self.statement("find idempotent license", FIND_IDEMPOTENT, &values)?;
-        let row = first_row(&statement)
+        let row = first_row::<LicenseRow>(&statement)
             .await
             .map_err(|detail| StoreError::Unavailable {
                 operation: "find idempotent license",
@@ -130,7 +131,9 @@ impl LicenseStore for D1Store {
 /// The first row of a query, read through `JSON.stringify` and serde_json (already linked for
 /// bodies) rather than `D1PreparedStatement::first`'s serde-wasm-bindgen, which would add its
 /// own deserializer to the module.
-async fn first_row(statement: &D1PreparedStatement) -> Result<Option<LicenseRow>, String> {
+pub(super) async fn first_row<T: serde::de::DeserializeOwned>(
+    statement: &D1PreparedStatement,
+) -> Result<Option<T>, String> {
     let describe_js = |e: JsValue| worker::Error::from(e).to_string();
     let promise = statement.inner().first(None).map_err(describe_js)?;
     let row = JsFuture::from(promise).await.map_err(describe_js)?;
@@ -161,7 +164,7 @@ fn classify_insert_error(error: worker::Error) -> StoreError {
     }
 }
 
-fn unavailable(operation: &'static str, error: &worker::Error) -> StoreError {
+pub(super) fn unavailable(operation: &'static str, error: &worker::Error) -> StoreError {
     StoreError::Unavailable {
         operation,
         detail: describe(error),

@@ -5,13 +5,28 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::domain::{
-    Duration, Fingerprint, License, LicenseKey, LicenseStatus, ObjectId, Services, UserId,
+    Duration, Fingerprint, License, LicenseKey, LicenseStatus, MaxMachines, ObjectId, Seat,
+    SeatName, Services, UserId,
 };
 use crate::storage::IdempotentLicense;
 
 /// The license and request fingerprint of a document written with an idempotency record, or
 /// the field that could not be read (a foreign writer's document: a storage failure).
 pub fn idempotent_license(document: &Value) -> Result<IdempotentLicense, String> {
+    let license = license(document)?;
+    let fingerprint = document
+        .pointer("/idempotency/fingerprint")
+        .and_then(Value::as_str)
+        .ok_or_else(|| "unreadable idempotency.fingerprint in license document".to_owned())?;
+    Ok(IdempotentLicense {
+        license,
+        fingerprint: Fingerprint::from_stored(fingerprint.to_owned()),
+    })
+}
+
+/// The license a document holds, or the field that could not be read. Documents written
+/// before seats existed (or by the original server) have the default seat limit and no seat.
+pub fn license(document: &Value) -> Result<License, String> {
     let field = |name: &str| {
         document
             .get(name)
@@ -35,14 +50,37 @@ pub fn idempotent_license(document: &Value) -> Result<IdempotentLicense, String>
         client: object_id(field("client")?).ok_or_else(|| bad("client"))?,
         project: object_id(field("project")?).ok_or_else(|| bad("project"))?,
         id: object_id(field("_id")?).ok_or_else(|| bad("_id"))?,
+        max_machines: match document.get("maxMachines") {
+            None | Some(Value::Null) => MaxMachines::DEFAULT,
+            Some(value) => integer(value)
+                .and_then(|n| u64::try_from(n).ok())
+                .and_then(MaxMachines::from_count)
+                .ok_or_else(|| bad("maxMachines"))?,
+        },
+        seats: match document.get("seats") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(seats)) => seats
+                .iter()
+                .map(seat)
+                .collect::<Option<_>>()
+                .ok_or_else(|| bad("seats"))?,
+            Some(_) => return Err(bad("seats")),
+        },
     };
-    let fingerprint = document
-        .pointer("/idempotency/fingerprint")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("idempotency.fingerprint"))?;
-    Ok(IdempotentLicense {
-        license,
-        fingerprint: Fingerprint::from_stored(fingerprint.to_owned()),
+    Ok(license)
+}
+
+/// `{machineId: string|null, instanceId: string|null, activatedAt: date}`.
+fn seat(value: &Value) -> Option<Seat> {
+    let name = |field: &str| match value.get(field) {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(text)) => Some(Some(SeatName::from_stored(text.clone()))),
+        Some(_) => None,
+    };
+    Some(Seat {
+        machine: name("machineId")?,
+        instance: name("instanceId")?,
+        activated_at: date(value.get("activatedAt")?)?,
     })
 }
 

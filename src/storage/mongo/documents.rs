@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use crate::domain::{IdempotencyTag, License, ObjectId, Services, UserId};
+use crate::domain::{IdempotencyTag, License, ObjectId, SeatRef, Services, UserId};
 
 /// `{"$oid": "<24 hex>"}`.
 struct Oid<'a>(&'a ObjectId);
@@ -114,6 +114,10 @@ pub(super) struct LicenseDocument<'a> {
     user: User<'a>,
     client: Oid<'a>,
     project: Oid<'a>,
+    /// The seat limit and the seats (machines) taken, for activations' conditional updates.
+    #[serde(rename = "maxMachines")]
+    max_machines: Int32,
+    seats: [(); 0],
     /// Only on licenses created under an `Idempotency-Key` (Mongoose ignores unknown paths).
     #[serde(skip_serializing_if = "Option::is_none")]
     idempotency: Option<IdempotencyDocument<'a>>,
@@ -141,6 +145,8 @@ impl<'a> LicenseDocument<'a> {
             user: User::of(&license.user),
             client: Oid(&license.client),
             project: Oid(&license.project),
+            max_machines: Int32(i32::from(license.max_machines.get())),
+            seats: [],
             idempotency: idempotency.map(|tag| IdempotencyDocument {
                 key: tag.key.as_str(),
                 fingerprint: tag.fingerprint.as_str(),
@@ -153,6 +159,16 @@ impl<'a> LicenseDocument<'a> {
 /// The user as the documents store it (see [`User`]), for filters.
 pub(super) fn stored_user(user: &UserId) -> Value {
     serde_json::to_value(User::of(user)).unwrap_or_default()
+}
+
+/// A seat as the documents store it: `{machineId, instanceId, activatedAt}`, absent names
+/// as `null` (so that equality on `null` finds exactly the unnamed ones).
+pub(super) fn seat_document(seat: &SeatRef, activated_at: DateTime<Utc>) -> Value {
+    serde_json::json!({
+        "machineId": seat.machine_str(),
+        "instanceId": seat.instance_str(),
+        "activatedAt": date(activated_at),
+    })
 }
 
 /// A date as the documents store it, for filters.
@@ -187,6 +203,8 @@ mod tests {
                 "user": {"$oid": "60f7b3b3e6b3a72e8c8e4a1d"},
                 "client": {"$oid": "60f7b3b3e6b3a72e8c8e4a1a"},
                 "project": {"$oid": "60f7b3b3e6b3a72e8c8e4a1b"},
+                "maxMachines": {"$numberInt": "1"},
+                "seats": [],
             })
         );
     }

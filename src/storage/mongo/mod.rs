@@ -12,6 +12,8 @@ pub mod actions;
 pub mod answers;
 mod decoding;
 mod documents;
+mod lifecycle;
+pub mod lifecycle_actions;
 #[cfg(test)]
 mod testing;
 

@@ -6,6 +6,7 @@ mod d1;
 pub mod data_api_double;
 pub mod jwks_server;
 pub mod keys;
+pub mod licenses;
 mod tokens;
 mod worker;
 
@@ -210,7 +211,15 @@ pub fn stored_licenses(project: &str) -> Vec<Value> {
         Backend::Mongo => data_api()
             .documents_of_project(project)
             .iter()
-            .map(data_api_double::plain_json)
+            .map(|document| {
+                // The contract's fields only: seats and their limit are the lifecycle's.
+                let mut license = data_api_double::plain_json(document);
+                if let Some(fields) = license.as_object_mut() {
+                    fields.remove("maxMachines");
+                    fields.remove("seats");
+                }
+                license
+            })
             .collect(),
     }
 }

@@ -48,8 +48,9 @@ pub fn find<'a>(
     documents.iter().filter(|d| matches(d, filter))
 }
 
-/// Applies `$unset` / `$set` of top-level fields to the first match of `filter`: whether one
-/// matched, or why the update is refused.
+/// Applies `$unset` / `$set` of top-level fields, `$push` of an element and `$pull` of the
+/// elements matching a condition to the first match of `filter`: whether one matched, or why
+/// the update is refused.
 pub fn update_one(
     documents: &mut [Value],
     filter: &Map<String, Value>,
@@ -71,6 +72,21 @@ pub fn update_one(
                 "$set" => {
                     fields.insert(field.clone(), value.clone());
                 }
+                "$push" => match fields
+                    .entry(field.clone())
+                    .or_insert(Value::Array(Vec::new()))
+                {
+                    Value::Array(items) => items.push(value.clone()),
+                    _ => return Err(format!("The field '{field}' must be an array")),
+                },
+                "$pull" => {
+                    if let Some(Value::Array(items)) = fields.get_mut(field) {
+                        items.retain(|item| match value.as_object() {
+                            Some(condition) => !matches(item, condition),
+                            None => item != value,
+                        });
+                    }
+                }
                 other => {
                     return Err(format!(
                         "update operator not supported by the protocol double: {other}"
@@ -91,44 +107,7 @@ pub fn project_of(document: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The value at a dotted path (`idempotency.key`), as MongoDB resolves it.
-fn at_path<'a>(document: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.')
-        .try_fold(document, |value, field| value.get(field))
-}
-
-/// A comparable number for an EJSON date or number (canonical or relaxed).
-fn ordinal(value: &Value) -> Option<i64> {
-    let inner = value.get("$date").unwrap_or(value);
-    let inner = inner
-        .get("$numberLong")
-        .or_else(|| inner.get("$numberInt"))
-        .unwrap_or(inner);
-    inner.as_i64().or_else(|| inner.as_str()?.parse().ok())
-}
-
-/// Whether `document` matches a filter of equalities and `$gt`/`$gte`/`$lt`/`$lte` on dotted
-/// paths (the subset of MongoDB's query language the worker uses).
+/// Whether `document` matches `filter` (see `query`).
 fn matches(document: &Value, filter: &Map<String, Value>) -> bool {
-    filter.iter().all(|(path, condition)| {
-        let value = at_path(document, path);
-        let operators = condition.as_object().filter(|m| {
-            m.keys()
-                .all(|k| ["$gt", "$gte", "$lt", "$lte"].contains(&k.as_str()))
-        });
-        match operators {
-            Some(operators) if !operators.is_empty() => operators.iter().all(|(op, bound)| {
-                let (Some(v), Some(b)) = (value.and_then(ordinal), ordinal(bound)) else {
-                    return false;
-                };
-                match op.as_str() {
-                    "$gt" => v > b,
-                    "$gte" => v >= b,
-                    "$lt" => v < b,
-                    _ => v <= b,
-                }
-            }),
-            _ => value == Some(condition),
-        }
-    })
+    super::query::matches(document, filter)
 }

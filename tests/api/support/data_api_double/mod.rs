@@ -4,8 +4,9 @@
 //! backend can be tested end to end without a cluster or a gateway:
 //!
 //! - `POST /action/insertOne|findOne|find|updateOne`, JSON bodies naming `dataSource`,
-//!   `database`, `collection` (+ `document` / `filter` / `update`); filters of equalities and
-//!   `$gt`/`$gte`/`$lt`/`$lte` on dotted paths, updates with `$set`/`$unset`;
+//!   `database`, `collection` (+ `document` / `filter` / `update`); filters in the subset of
+//!   MongoDB's query language `query` implements (comparisons, `$in`, `$elemMatch`, `$expr`
+//!   with `$size`…), updates with `$set`/`$unset`/`$push`/`$pull`;
 //! - authentication by the `api-key` (or `apiKey`) header, else 401
 //!   `{"error": "invalid session: error finding user for endpoint", "error_code": "InvalidSession", ...}`;
 //! - errors as `{"error", "error_code", "link"}`; a duplicate `_id`, `key` or `(user,
@@ -24,6 +25,7 @@
 mod collection;
 mod faults;
 mod protocol;
+mod query;
 mod server;
 
 use std::collections::HashMap;
@@ -135,5 +137,33 @@ impl DataApiDouble {
             .filter(|i| i.project.as_deref() == Some(project))
             .cloned()
             .collect()
+    }
+}
+
+impl DataApiDouble {
+    /// The stored document whose `key` is `key` (EJSON, as stored).
+    pub fn document_by_key(&self, key: &str) -> Option<Value> {
+        let state = self.state.lock().unwrap();
+        state
+            .collections
+            .get(&self.namespace())?
+            .iter()
+            .find(|d| d.get("key").and_then(Value::as_str) == Some(key))
+            .cloned()
+    }
+
+    /// Sets `field` of the document whose `key` is `key` (a test forcing a date or status).
+    pub fn set_field(&self, key: &str, field: &str, value: Value) {
+        let mut state = self.state.lock().unwrap();
+        let namespace = self.namespace();
+        let document = state
+            .collections
+            .get_mut(&namespace)
+            .and_then(|docs| {
+                docs.iter_mut()
+                    .find(|d| d.get("key").and_then(Value::as_str) == Some(key))
+            })
+            .unwrap_or_else(|| panic!("no document with key {key}"));
+        document[field] = value;
     }
 }

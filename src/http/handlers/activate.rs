@@ -1,0 +1,45 @@
+//! `POST /validate/activate`: take a seat for the calling machine (idempotent per seat).
+
+use serde::Serialize;
+
+use crate::app::{activate, Activation};
+use crate::domain::{format_timestamp, LicenseCall};
+use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
+use crate::storage::LifecycleStore;
+
+#[derive(Serialize)]
+struct Answer<'a> {
+    success: bool,
+    message: &'static str,
+    #[serde(rename = "machineId")]
+    machine_id: Option<&'a str>,
+    #[serde(rename = "instanceId")]
+    instance_id: Option<&'a str>,
+    #[serde(rename = "activatedAt")]
+    activated_at: String,
+    #[serde(rename = "expiresAt")]
+    expires_at: String,
+}
+
+pub async fn handle<S: LifecycleStore, R, K>(
+    request: &ApiRequest,
+    cx: &Context<'_, S, R, K>,
+) -> Result<ApiResponse, ApiError> {
+    let call = LicenseCall::parse(request.json_body()?)?;
+    let store = cx.store.map_err(ApiError::Config)?;
+    let (message, license, seat) = match activate(store, &call, cx.now).await? {
+        Activation::Taken { license, seat } => ("License activated successfully", license, seat),
+        Activation::AlreadyActive { license, seat } => ("License already activated", license, seat),
+    };
+    Ok(ApiResponse::json(
+        200,
+        &Answer {
+            success: true,
+            message,
+            machine_id: seat.machine.as_ref().map(|m| m.as_str()),
+            instance_id: seat.instance.as_ref().map(|i| i.as_str()),
+            activated_at: format_timestamp(seat.activated_at),
+            expires_at: format_timestamp(license.expires_at),
+        },
+    ))
+}

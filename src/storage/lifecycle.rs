@@ -1,0 +1,60 @@
+//! The license lifecycle's store operations: seats taken and freed, statuses changed, licenses
+//! read by key. Each change is one conditional write (one SQL statement in D1, one `updateOne`
+//! in MongoDB) whose condition carries the decision, so concurrent calls can never take more
+//! seats than a license has or revive a license they should not; when a write does not apply,
+//! the use case reads once to say why.
+
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use crate::domain::{License, SeatRef, UserId};
+
+/// Persistence for the lifecycle calls. "Not found" is `Ok(None)` / `Ok(false)`.
+#[allow(async_fn_in_trait)] // one request per task on one thread: no `Send` bound wanted
+pub trait LifecycleStore {
+    /// The license stored under `key`, whoever owns it (the public calls: one read).
+    async fn find_by_key(&self, key: &str) -> Result<Option<License>, StoreError>;
+
+    /// Takes `seat` on license `key` at `now` and makes it ACTIVE, in one conditional write
+    /// that applies only if the license is PENDING or ACTIVE, not past its expiry, has a free
+    /// seat, and `seat` is not already taken. The license as written, or `None` when the
+    /// condition did not hold (nothing changed).
+    async fn activate(
+        &self,
+        key: &str,
+        seat: &SeatRef,
+        now: DateTime<Utc>,
+    ) -> Result<Option<License>, StoreError>;
+
+    /// Frees `seat` of license `key` (only `owner`'s license when given): whether it was taken.
+    async fn deactivate(
+        &self,
+        key: &str,
+        seat: &SeatRef,
+        owner: Option<&UserId>,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores license `key` as EXPIRED if it is PENDING or ACTIVE and past its expiry at `now`.
+    async fn expire(&self, key: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// `owner`'s license `key` (another developer's is `None`, like a missing one).
+    async fn find_owned(&self, owner: &UserId, key: &str) -> Result<Option<License>, StoreError>;
+
+    /// `owner`'s license `key` becomes REVOKED if it is PENDING or ACTIVE and not past its
+    /// expiry at `now`: whether it did.
+    async fn revoke(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// `owner`'s REVOKED license `key`, not past its expiry at `now`, returns to ACTIVE if it
+    /// holds seats, else to PENDING (never ACTIVE without a machine): whether it did.
+    async fn reinstate(
+        &self,
+        owner: &UserId,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
