@@ -3,11 +3,17 @@
 //! `storage::MemoryStore` and a fixed clock. Each returns a domain outcome or an [`AppError`];
 //! `http` decides what those look like on the wire.
 
+mod clients;
 mod create_license;
+mod create_project;
 mod error;
+mod projects;
 
+pub use clients::{create_client, delete_client, get_client, list_clients, update_client};
 pub use create_license::{create_license, CreateLicense, Created};
+pub use create_project::create_project_with_license;
 pub use error::AppError;
+pub use projects::{create_project, delete_project, get_project, list_projects, update_project};
 
 use chrono::{DateTime, Utc};
 

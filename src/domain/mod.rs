@@ -1,5 +1,6 @@
 //! The license domain: pure types and rules, free of `worker::` so they are unit-tested natively.
 
+mod client;
 mod duration;
 mod expiry;
 mod idempotency;
@@ -7,10 +8,13 @@ mod key;
 mod license;
 mod object_id;
 mod page;
+mod project;
 mod random;
 mod request;
 mod service;
+mod text;
 
+pub use client::{to_millis, Client, ClientChanges, NewClient};
 pub use duration::Duration;
 pub use expiry::{add_months, format_timestamp};
 pub use idempotency::{
@@ -21,6 +25,8 @@ pub use key::{LicenseKey, KEY_ALPHABET};
 pub use license::{License, LicenseStatus, UserId};
 pub use object_id::{InvalidObjectId, ObjectId, ObjectIdGenerator};
 pub use page::{Cursor, Page, PageRequest, DEFAULT_LIMIT, MAX_LIMIT};
+pub use project::{CreateProjectRequest, NewProject, Project, ProjectChanges};
 pub use random::{EntropyUnavailable, OsRandom, RandomSource};
 pub use request::{CreateLicenseRequest, RequestError, MAX_BODY_BYTES};
 pub use service::{Service, Services};
+pub use text::{Email, Name, NameProblem};

@@ -1,3 +1,4 @@
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -32,6 +33,15 @@ pub enum RequestError {
     InvalidLimit,
     /// `?cursor=` is not one this server issued.
     InvalidCursor,
+    ClientNameRequired,
+    ClientEmailRequired,
+    InvalidEmail,
+    /// A name that is not a string, or longer than [`crate::domain::Name::MAX_CHARS`].
+    InvalidName,
+    ProjectNameRequired,
+    ClientIdRequired,
+    /// A `PATCH` body that changes nothing.
+    NothingToUpdate,
 }
 
 impl RequestError {
@@ -49,6 +59,13 @@ impl RequestError {
             Self::InvalidProjectId => "Invalid projectId: expected a 24-character hex ObjectId",
             Self::InvalidLimit => "Invalid limit: expected an integer from 1 to 100",
             Self::InvalidCursor => "Invalid cursor",
+            Self::ClientNameRequired => "Client name required",
+            Self::ClientEmailRequired => "Client email required",
+            Self::InvalidEmail => "Invalid email",
+            Self::InvalidName => "Invalid name: expected text of at most 100 characters",
+            Self::ProjectNameRequired => "Project name required",
+            Self::ClientIdRequired => "Client ID required",
+            Self::NothingToUpdate => "Nothing to update",
             Self::InvalidServices => {
                 "Invalid services: expected a non-empty array of \"Hosting\" and/or \"Domain\""
             }
@@ -57,7 +74,7 @@ impl RequestError {
 }
 
 /// The body as sent; every field is raw JSON until validated. Unknown fields are ignored.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 struct RawBody {
     duration: Option<Value>,
     #[serde(rename = "clientId")]
@@ -70,10 +87,7 @@ struct RawBody {
 impl CreateLicenseRequest {
     /// Parses and validates a request body. An empty body counts as `{}`, as Express did.
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
-        if body.len() > MAX_BODY_BYTES {
-            return Err(RequestError::BodyTooLarge);
-        }
-        let raw = parse_object(body)?;
+        let raw: RawBody = read_object(body)?;
         let duration =
             Duration::parse(raw.duration.as_ref()).ok_or(RequestError::InvalidDuration)?;
         let client = required(raw.client_id.as_ref());
@@ -91,16 +105,15 @@ impl CreateLicenseRequest {
     }
 }
 
-fn parse_object(body: &[u8]) -> Result<RawBody, RequestError> {
+/// Reads a JSON object body into `T`, whose fields stay raw JSON until validated: the size
+/// limit, then malformed JSON, a non-object and duplicate fields, each told apart. An empty
+/// body counts as `{}` (`T::default()`), as Express did.
+pub(crate) fn read_object<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, RequestError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(RequestError::BodyTooLarge);
+    }
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        None => {
-            return Ok(RawBody {
-                duration: None,
-                client_id: None,
-                project_id: None,
-                services: None,
-            })
-        }
+        None => return Ok(T::default()),
         Some(b'{') => {}
         Some(_) => {
             // Valid JSON that is not an object is told apart from text that is not JSON at all.
@@ -119,12 +132,19 @@ fn parse_object(body: &[u8]) -> Result<RawBody, RequestError> {
     })
 }
 
-/// A present id: not missing, not `null`, not `""` (those all mean "required").
-fn required(value: Option<&Value>) -> Option<&Value> {
+/// For `#[serde(default, deserialize_with = "present")]`: a field given as `null` is
+/// `Some(Value::Null)`, told apart from a missing one (`None`), as a `PATCH` needs.
+pub(crate) fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+/// A present value: not missing, not `null`, not `""` (those all mean "required").
+pub(crate) fn required(value: Option<&Value>) -> Option<&Value> {
     value.filter(|v| !v.is_null() && v.as_str() != Some(""))
 }
 
-fn object_id(value: &Value) -> Option<ObjectId> {
+/// An ObjectId given as a JSON string.
+pub(crate) fn object_id(value: &Value) -> Option<ObjectId> {
     ObjectId::parse(value.as_str()?).ok()
 }
 

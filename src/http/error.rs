@@ -5,7 +5,7 @@ use crate::app::AppError;
 use crate::auth::AuthError;
 use crate::config::ConfigError;
 use crate::domain::{EntropyUnavailable, RequestError};
-use crate::storage::StoreError;
+use crate::storage::{Refusal, StoreError};
 
 /// Every way a request can fail. [`ApiError::into_response`] is the one place that picks
 /// status codes and error bodies.
@@ -119,12 +119,32 @@ impl ApiError {
                     "every key drawn already existed".into(),
                 )
             }
+            Self::App(AppError::Refused(r) | AppError::Storage(StoreError::Refused(r))) => {
+                refused(r)
+            }
             Self::App(AppError::Entropy) => server_error(
                 "Could not generate a license key: no randomness available",
                 "getrandom failed".into(),
             ),
         }
     }
+}
+
+/// A refusal of the caller's ids. Another developer's object is "not found", exactly like a
+/// missing one: the same status and body.
+fn refused(refusal: Refusal) -> ApiResponse {
+    let (status, message) = match refusal {
+        Refusal::ClientNotFound => (404, "Client not found"),
+        Refusal::ProjectNotFound => (404, "Project not found"),
+        Refusal::ProjectNotOfClient => (400, "Project does not belong to client"),
+        Refusal::EmailTaken => (409, "Client with this email already exists"),
+        Refusal::ClientHasProjects => (409, "Client still has projects: delete them first"),
+        Refusal::ProjectHasLicenses => (
+            409,
+            "Project still has licenses that are not revoked or expired",
+        ),
+    };
+    ApiResponse::json(status, &json!({ "message": message }))
 }
 
 /// A 500 in the contract's shape, `{"error": "..."}`, with the real cause kept for the log.

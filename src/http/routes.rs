@@ -9,7 +9,7 @@ use super::handlers;
 use super::{ApiError, ApiRequest, ApiResponse, Context, CorsScope};
 use crate::auth::{authenticate, RemoteKeys};
 use crate::domain::{RandomSource, UserId};
-use crate::storage::LicenseStore;
+use crate::storage::Stores;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,29 @@ pub enum Access {
 pub enum Endpoint {
     CreateLicense,
     Health,
+    CreateClient,
+    ListClients,
+    GetClient,
+    UpdateClient,
+    DeleteClient,
+    CreateProject,
+    ListProjects,
+    GetProject,
+    UpdateProject,
+    DeleteProject,
+    /// The original server's `createProject`: a project and its first license.
+    CreateProjectWithLicense,
+}
+
+/// A developer-only route (token, allow-listed origins) for `endpoint`.
+const fn owned(method: &'static str, path: &'static str, endpoint: Endpoint) -> Route {
+    Route {
+        method,
+        path,
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint,
+    }
 }
 
 /// One route of the API.
@@ -54,6 +77,21 @@ pub const ROUTES: &[Route] = &[
         cors: CorsScope::AnyOrigin,
         endpoint: Endpoint::Health,
     },
+    owned("POST", "/clients", Endpoint::CreateClient),
+    owned("GET", "/clients", Endpoint::ListClients),
+    owned("GET", "/clients/:id", Endpoint::GetClient),
+    owned("PATCH", "/clients/:id", Endpoint::UpdateClient),
+    owned("DELETE", "/clients/:id", Endpoint::DeleteClient),
+    owned("POST", "/projects", Endpoint::CreateProject),
+    owned("GET", "/projects", Endpoint::ListProjects),
+    owned("GET", "/projects/:id", Endpoint::GetProject),
+    owned("PATCH", "/projects/:id", Endpoint::UpdateProject),
+    owned("DELETE", "/projects/:id", Endpoint::DeleteProject),
+    owned(
+        "POST",
+        "/projects/createProject",
+        Endpoint::CreateProjectWithLicense,
+    ),
 ];
 
 /// The values of a route's `:params`, by name.
@@ -159,13 +197,12 @@ pub fn resolve<'p>(method: &str, path: &'p str) -> Resolution<'p> {
 }
 
 /// Runs `route`'s handler, authenticating first when the route needs a token.
-pub async fn dispatch<S: LicenseStore, R: RandomSource, K: RemoteKeys>(
+pub async fn dispatch<S: Stores, R: RandomSource, K: RemoteKeys>(
     route: &Route,
     params: &Params<'_>,
     request: &ApiRequest,
     cx: &mut Context<'_, S, R, K>,
 ) -> Result<ApiResponse, ApiError> {
-    let _ = params; // no parameterised route yet
     let user = match route.access {
         Access::Public => None,
         Access::Token => Some(caller(request, cx).await?),
@@ -174,6 +211,27 @@ pub async fn dispatch<S: LicenseStore, R: RandomSource, K: RemoteKeys>(
         (Endpoint::Health, _) => Ok(handlers::health::handle()),
         (Endpoint::CreateLicense, Some(user)) => {
             handlers::create_license::handle(request, &user, cx).await
+        }
+        (Endpoint::CreateClient, Some(user)) => handlers::clients::create(request, &user, cx).await,
+        (Endpoint::ListClients, Some(user)) => handlers::clients::list(request, &user, cx).await,
+        (Endpoint::GetClient, Some(user)) => handlers::clients::get(params, &user, cx).await,
+        (Endpoint::UpdateClient, Some(user)) => {
+            handlers::clients::update(request, params, &user, cx).await
+        }
+        (Endpoint::DeleteClient, Some(user)) => handlers::clients::delete(params, &user, cx).await,
+        (Endpoint::CreateProject, Some(user)) => {
+            handlers::projects::create(request, &user, cx).await
+        }
+        (Endpoint::ListProjects, Some(user)) => handlers::projects::list(request, &user, cx).await,
+        (Endpoint::GetProject, Some(user)) => handlers::projects::get(params, &user, cx).await,
+        (Endpoint::UpdateProject, Some(user)) => {
+            handlers::projects::update(request, params, &user, cx).await
+        }
+        (Endpoint::DeleteProject, Some(user)) => {
+            handlers::projects::delete(params, &user, cx).await
+        }
+        (Endpoint::CreateProjectWithLicense, Some(user)) => {
+            handlers::create_project::handle(request, &user, cx).await
         }
         // A token route is always authenticated above; kept total without a panic.
         (_, None) => Err(ApiError::NotFound),

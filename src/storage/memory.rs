@@ -6,13 +6,15 @@
 //! the next inserts, and [`MemoryStore::miss_next_lookups`] makes idempotency lookups miss (a
 //! concurrent writer whose row is not visible yet).
 
+mod owned;
+
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
 use super::{IdempotentLicense, LicenseStore, StoreError};
-use crate::domain::{IdempotencyKey, IdempotencyTag, License, ObjectId, UserId};
+use crate::domain::{Client, IdempotencyKey, IdempotencyTag, License, ObjectId, Project, UserId};
 
 /// Licenses in memory, in insertion order.
 #[derive(Default)]
@@ -26,6 +28,8 @@ pub struct MemoryStore {
     missed_lookups: Cell<usize>,
     insert_attempts: RefCell<Vec<License>>,
     keep_attempts: Cell<bool>,
+    clients: RefCell<Vec<Client>>,
+    projects: RefCell<Vec<Project>>,
 }
 
 impl MemoryStore {
@@ -76,6 +80,9 @@ impl LicenseStore for MemoryStore {
         }
         if !self.script.borrow().is_empty() {
             return Err(self.script.borrow_mut().remove(0));
+        }
+        if let Some(refusal) = self.license_refusal(license) {
+            return Err(StoreError::Refused(refusal));
         }
         if self.keys.borrow().contains(license.key.as_str())
             || self.ids.borrow().contains(&license.id)

@@ -1,5 +1,8 @@
 //! One file per endpoint: parse the request into domain input, call the use case, shape the
 //! answer. Statuses of failures are chosen in `http/error.rs`, not here.
 
+pub mod clients;
 pub mod create_license;
+pub mod create_project;
 pub mod health;
+pub mod projects;

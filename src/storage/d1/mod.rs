@@ -2,6 +2,10 @@
 //! only file that talks to D1 (wasm only), and `rows.rs` reads its rows back into the domain
 //! (pure, so natively tested).
 
+#[cfg(target_arch = "wasm32")]
+mod owned;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by owned.rs; tested natively
+mod owned_rows;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by store.rs; tested natively
 mod rows;
 #[cfg(target_arch = "wasm32")]

@@ -76,7 +76,11 @@ fn oid_text(value: &Value) -> Option<&str> {
 /// violation is MongoDB's `E11000 duplicate key error`, which gateways pass on in `error` (Atlas
 /// also gave it the `error_code` `DuplicateKey`): that one is a collision to resolve, everything
 /// else a failure.
-fn answer_of(operation: &'static str, status: u16, body: &str) -> Result<Value, StoreError> {
+pub(super) fn answer_of(
+    operation: &'static str,
+    status: u16,
+    body: &str,
+) -> Result<Value, StoreError> {
     let unavailable = |detail: String| StoreError::Unavailable { operation, detail };
     let answer = serde_json::from_str::<Value>(body).map_err(|_| {
         unavailable(format!(
