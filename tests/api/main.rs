@@ -15,6 +15,8 @@ mod algorithms;
 #[cfg(not(target_arch = "wasm32"))]
 mod auth;
 #[cfg(not(target_arch = "wasm32"))]
+mod clients_projects;
+#[cfg(not(target_arch = "wasm32"))]
 mod concurrency;
 #[cfg(not(target_arch = "wasm32"))]
 mod cors;
@@ -23,6 +25,8 @@ mod create_license;
 #[cfg(not(target_arch = "wasm32"))]
 mod hostile;
 #[cfg(not(target_arch = "wasm32"))]
+mod hostile_owned;
+#[cfg(not(target_arch = "wasm32"))]
 mod idempotency;
 #[cfg(not(target_arch = "wasm32"))]
 mod jwks;
@@ -30,6 +34,8 @@ mod jwks;
 mod load;
 #[cfg(not(target_arch = "wasm32"))]
 mod mongodb_store;
+#[cfg(not(target_arch = "wasm32"))]
+mod ownership;
 #[cfg(not(target_arch = "wasm32"))]
 mod routing;
 #[cfg(not(target_arch = "wasm32"))]
@@ -53,6 +59,9 @@ fn main() -> std::process::ExitCode {
         load::tests(),
         storage_failure::tests(),
         mongodb_store::tests(),
+        clients_projects::tests(),
+        ownership::tests(),
+        hostile_owned::tests(),
     ]
     .into_iter()
     .flatten()

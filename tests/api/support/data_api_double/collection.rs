@@ -24,6 +24,23 @@ pub fn insert<'a>(documents: &mut Vec<Value>, document: &'a Value) -> Result<(),
             }
         }
     }
+    // Clients: unique `(user, email)` under a case-insensitive collation (docs/mongodb.md).
+    if let Some(email) = document.get("email").and_then(Value::as_str) {
+        let lower = email.to_lowercase();
+        let same = |d: &Value| {
+            d.get("user") == document.get("user")
+                && d.get("email")
+                    .and_then(Value::as_str)
+                    .is_some_and(|e| e.to_lowercase() == lower)
+        };
+        if documents.iter().any(same) {
+            return Err(Duplicate {
+                index: "user_1_email_1",
+                field: "email",
+                value: &document["email"],
+            });
+        }
+    }
     if let Some(key) = document.pointer("/idempotency/key") {
         let same = |d: &Value| {
             d.get("user") == document.get("user") && d.pointer("/idempotency/key") == Some(key)
@@ -48,6 +65,74 @@ pub fn find<'a>(
     documents.iter().filter(|d| matches(d, filter))
 }
 
+/// Whether setting `changes` on `documents[at]` would break the clients' unique email index.
+fn breaks_email_index(documents: &[Value], at: usize, changes: &Map<String, Value>) -> bool {
+    let Some(email) = changes.get("email").and_then(Value::as_str) else {
+        return false;
+    };
+    let user = documents[at].get("user");
+    documents.iter().enumerate().any(|(i, d)| {
+        i != at
+            && d.get("user") == user
+            && d.get("email")
+                .and_then(Value::as_str)
+                .is_some_and(|e| e.to_lowercase() == email.to_lowercase())
+    })
+}
+
+/// Removes the first match of `filter`: whether one was deleted.
+pub fn delete_one(documents: &mut Vec<Value>, filter: &Map<String, Value>) -> bool {
+    match documents.iter().position(|d| matches(d, filter)) {
+        Some(at) => {
+            documents.remove(at);
+            true
+        }
+        None => false,
+    }
+}
+
+/// `find` with `sort` (fields of `1` / `-1`, compared as [`ordinal`]s or text) and `limit`.
+pub fn find_sorted<'a>(
+    documents: &'a [Value],
+    filter: &'a Map<String, Value>,
+    sort: Option<&Map<String, Value>>,
+    limit: Option<usize>,
+) -> Vec<&'a Value> {
+    let mut found: Vec<&Value> = find(documents, filter).collect();
+    if let Some(sort) = sort {
+        found.sort_by(|a, b| {
+            for (field, direction) in sort {
+                let order = compare(at_path(a, field), at_path(b, field));
+                let order = if direction.as_i64() == Some(-1) {
+                    order.reverse()
+                } else {
+                    order
+                };
+                if order != std::cmp::Ordering::Equal {
+                    return order;
+                }
+            }
+            std::cmp::Ordering::Equal
+        });
+    }
+    found.truncate(limit.unwrap_or(usize::MAX));
+    found
+}
+
+/// MongoDB's order for the values the worker sorts and bounds on: dates and numbers by value,
+/// ObjectIds and strings by their text.
+fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
+    match (a.and_then(ordinal), b.and_then(ordinal)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => text_of(a).cmp(&text_of(b)),
+    }
+}
+
+fn text_of(value: Option<&Value>) -> Option<&str> {
+    let value = value?;
+    value.get("$oid").unwrap_or(value).as_str()
+}
+
 /// Applies `$unset` / `$set` of top-level fields to the first match of `filter`: whether one
 /// matched, or why the update is refused.
 pub fn update_one(
@@ -55,9 +140,17 @@ pub fn update_one(
     filter: &Map<String, Value>,
     update: &Map<String, Value>,
 ) -> Result<bool, String> {
-    let Some(document) = documents.iter_mut().find(|d| matches(d, filter)) else {
+    let Some(at) = documents.iter().position(|d| matches(d, filter)) else {
         return Ok(false);
     };
+    if let Some(set) = update.get("$set").and_then(Value::as_object) {
+        if breaks_email_index(documents, at, set) {
+            return Err(
+                "E11000 duplicate key error index: user_1_email_1 dup key: { email }".into(),
+            );
+        }
+    }
+    let document = &mut documents[at];
     let fields = document.as_object_mut().expect("documents are objects");
     for (operator, changes) in update {
         let Some(changes) = changes.as_object() else {
@@ -80,6 +173,16 @@ pub fn update_one(
         }
     }
     Ok(true)
+}
+
+/// The hex of a license document's `client` ObjectId (licenses carry a `key`).
+pub fn license_client_of(document: &Value) -> Option<String> {
+    document.get("key")?;
+    document
+        .get("client")?
+        .get("$oid")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// The hex of a document's `project` ObjectId.
@@ -107,25 +210,40 @@ fn ordinal(value: &Value) -> Option<i64> {
     inner.as_i64().or_else(|| inner.as_str()?.parse().ok())
 }
 
-/// Whether `document` matches a filter of equalities and `$gt`/`$gte`/`$lt`/`$lte` on dotted
-/// paths (the subset of MongoDB's query language the worker uses).
+/// Whether `document` matches a filter of equalities, `$gt`/`$gte`/`$lt`/`$lte` (dates and
+/// numbers by value, ObjectIds and strings by text) and `$nin` on dotted paths, and `$or` of
+/// such filters (the subset of MongoDB's query language the worker uses).
 fn matches(document: &Value, filter: &Map<String, Value>) -> bool {
     filter.iter().all(|(path, condition)| {
+        if path == "$or" {
+            return condition.as_array().is_some_and(|alternatives| {
+                alternatives
+                    .iter()
+                    .filter_map(Value::as_object)
+                    .any(|f| matches(document, f))
+            });
+        }
         let value = at_path(document, path);
         let operators = condition.as_object().filter(|m| {
             m.keys()
-                .all(|k| ["$gt", "$gte", "$lt", "$lte"].contains(&k.as_str()))
+                .all(|k| ["$gt", "$gte", "$lt", "$lte", "$nin"].contains(&k.as_str()))
         });
         match operators {
             Some(operators) if !operators.is_empty() => operators.iter().all(|(op, bound)| {
-                let (Some(v), Some(b)) = (value.and_then(ordinal), ordinal(bound)) else {
+                if op == "$nin" {
+                    return bound
+                        .as_array()
+                        .is_some_and(|excluded| !excluded.iter().any(|x| Some(x) == value));
+                }
+                if value.is_none() {
                     return false;
-                };
+                }
+                let order = compare(value, Some(bound));
                 match op.as_str() {
-                    "$gt" => v > b,
-                    "$gte" => v >= b,
-                    "$lt" => v < b,
-                    _ => v <= b,
+                    "$gt" => order.is_gt(),
+                    "$gte" => order.is_ge(),
+                    "$lt" => order.is_lt(),
+                    _ => order.is_le(),
                 }
             }),
             _ => value == Some(condition),
