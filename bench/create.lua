@@ -1,12 +1,13 @@
 -- wrk script for bench/run.sh: POST /license/create with a bearer token (BENCH_TOKEN) and the
--- README's example body; counts every answer that is not 201 and prints one machine-readable
--- summary line at the end.
+-- README's example body, naming the client and project run.sh made (BENCH_CLIENT,
+-- BENCH_PROJECT); counts every answer that is not 201 and prints one machine-readable summary
+-- line at the end.
 wrk.method = "POST"
 wrk.path = "/license/create"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_TOKEN") or "")
-wrk.body = '{"duration":12,"clientId":"60f7b3b3e6b3a72e8c8e4a1a",'
-  .. '"projectId":"60f7b3b3e6b3a72e8c8e4a1b","services":["Hosting","Domain"]}'
+wrk.body = '{"duration":12,"clientId":"' .. (os.getenv("BENCH_CLIENT") or "") .. '",'
+  .. '"projectId":"' .. (os.getenv("BENCH_PROJECT") or "") .. '","services":["Hosting","Domain"]}'
 
 local threads = {}
 

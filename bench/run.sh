@@ -128,6 +128,18 @@ start floor "$ROOT/bench/floor"
 wait_ready keybox
 wait_ready floor
 
+# KeyBox creates licenses only for a project of the token's user: make a client and a project
+# through the API first (the floor worker ignores the ids).
+api_id() { # PATH BODY FIELD: POSTs to keybox, prints the created object's _id
+  curl -s -X POST "http://127.0.0.1:${PORT[keybox]}$1" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $BENCH_TOKEN" -d "$2" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[process.argv[1]]._id))' "$3"
+}
+BENCH_CLIENT=$(api_id /clients "{\"name\":\"Bench\",\"email\":\"bench-$RANDOM$RANDOM@bench.test\"}" client)
+BENCH_PROJECT=$(api_id /projects "{\"name\":\"Bench\",\"clientId\":\"$BENCH_CLIENT\"}" project)
+export BENCH_CLIENT BENCH_PROJECT
+BENCH_BODY="{\"duration\":12,\"clientId\":\"$BENCH_CLIENT\",\"projectId\":\"$BENCH_PROJECT\",\"services\":[\"Hosting\",\"Domain\"]}"
+
 WORKERS=(keybox floor)
 PAIR_RATIOS=()
 declare -A RATE=() CREATED=() RUNS=() REQ=() DUR=() P50=() P99=() BAD=() SOCK=() WCPU=() NCPU=()
@@ -136,7 +148,7 @@ for name in "${WORKERS[@]}"; do
   SOCK[$name]=0 WCPU[$name]=0 NCPU[$name]=0
   answer=$(curl -s -w '\n%{http_code}' -X POST "http://127.0.0.1:${PORT[$name]}/license/create" \
     -H 'Content-Type: application/json' -H "Authorization: Bearer $BENCH_TOKEN" \
-    -d '{"duration":12,"clientId":"60f7b3b3e6b3a72e8c8e4a1a","projectId":"60f7b3b3e6b3a72e8c8e4a1b","services":["Hosting","Domain"]}')
+    -d "$BENCH_BODY")
   if [ "${answer##*$'\n'}" != 201 ]; then
     log "$name: preflight create did not answer 201: $answer"; exit 1
   fi

@@ -1,5 +1,5 @@
 use crate::domain::EntropyUnavailable;
-use crate::storage::StoreError;
+use crate::storage::{Refusal, StoreError};
 
 /// Why a use case could not do what it was asked. `http/error.rs` maps each to a status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,11 +27,16 @@ pub enum AppError {
     SeatNotFound,
     /// An expired license's status cannot be toggled (renew it instead).
     ExpiredStateFrozen,
+    /// The caller's ids do not allow it: not theirs, not found, or still in use.
+    Refused(Refusal),
 }
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        Self::Storage(e)
+        match e {
+            StoreError::Refused(refusal) => Self::Refused(refusal),
+            other => Self::Storage(other),
+        }
     }
 }
 

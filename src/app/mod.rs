@@ -5,16 +5,22 @@
 
 mod activate;
 mod change_status;
+mod clients;
 mod create_license;
+mod create_project;
 mod deactivate;
 mod error;
+mod projects;
 mod validate;
 
 pub use activate::{activate, Activation};
 pub use change_status::{change_status, StatusChange};
+pub use clients::{create_client, delete_client, get_client, list_clients, update_client};
 pub use create_license::{create_license, CreateLicense, Created};
+pub use create_project::create_project_with_license;
 pub use deactivate::deactivate;
 pub use error::AppError;
+pub use projects::{create_project, delete_project, get_project, list_projects, update_project};
 pub use validate::{validate, Validation};
 
 use chrono::{DateTime, Utc};

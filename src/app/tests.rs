@@ -36,6 +36,8 @@ fn run(
     };
     let input = CreateLicenseRequest::parse(body).unwrap();
     let user = user();
+    // The request's client and project are the caller's.
+    store.seed_project(&user, input.client, input.project);
     let idempotency = key.map(|k| {
         (
             IdempotencyKey::parse(k).unwrap(),

@@ -24,6 +24,10 @@ pub struct MongoSettings {
     pub data_source: String,
     pub database: String,
     pub collection: String,
+    /// `MONGODB_CLIENTS_COLLECTION`, default `clients`.
+    pub clients_collection: String,
+    /// `MONGODB_PROJECTS_COLLECTION`, default `projects`.
+    pub projects_collection: String,
 }
 
 impl fmt::Debug for MongoSettings {
@@ -34,6 +38,8 @@ impl fmt::Debug for MongoSettings {
             .field("data_source", &self.data_source)
             .field("database", &self.database)
             .field("collection", &self.collection)
+            .field("clients_collection", &self.clients_collection)
+            .field("projects_collection", &self.projects_collection)
             .finish()
     }
 }
@@ -69,6 +75,10 @@ impl MongoSettings {
             }),
             Some(value) => Ok(value.trim().to_owned()),
         };
+        let optional = |setting: &str, default: &str| match lookup(setting) {
+            Some(name) if !name.trim().is_empty() => name.trim().to_owned(),
+            _ => default.to_owned(),
+        };
         // The API key travels in a header: never in clear beyond this machine.
         let url = remote_url("MONGODB_DATA_API_URL", &required("MONGODB_DATA_API_URL")?)?;
         let settings = Self {
@@ -76,10 +86,9 @@ impl MongoSettings {
             api_key: required("MONGODB_API_KEY")?,
             data_source: required("MONGODB_DATA_SOURCE")?,
             database: required("MONGODB_DATABASE")?,
-            collection: match lookup("MONGODB_COLLECTION") {
-                Some(name) if !name.trim().is_empty() => name.trim().to_owned(),
-                _ => DEFAULT_COLLECTION.to_owned(),
-            },
+            collection: optional("MONGODB_COLLECTION", DEFAULT_COLLECTION),
+            clients_collection: optional("MONGODB_CLIENTS_COLLECTION", "clients"),
+            projects_collection: optional("MONGODB_PROJECTS_COLLECTION", "projects"),
         };
         Ok(settings)
     }

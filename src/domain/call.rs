@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::request::parse_object;
+use super::request::read_object;
 use super::{Duration, RequestError, SeatName, SeatRef};
 
 /// A validate, activate or deactivate body: the key and the seat it names.
@@ -40,7 +40,7 @@ impl LicenseCall {
     /// The key first (missing, `null` or `""`: "License key is required", as the original),
     /// then the seat names.
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
-        let raw: RawCall = parse_object(body)?;
+        let raw: RawCall = read_object(body)?;
         let key = match raw.key {
             None | Some(Value::Null) => return Err(RequestError::LicenseKeyRequired),
             Some(Value::String(key)) if key.is_empty() => {
@@ -58,7 +58,7 @@ impl LicenseCall {
 
 /// The developer's `POST /license/:key/deactivate` body `{machineId?, instanceId?}`.
 pub fn parse_seat(body: &[u8]) -> Result<SeatRef, RequestError> {
-    let raw: RawCall = parse_object(body)?;
+    let raw: RawCall = read_object(body)?;
     seat(raw.machine_id.as_ref(), raw.instance_id.as_ref())
 }
 
@@ -69,7 +69,7 @@ pub fn parse_renewal(body: &[u8]) -> Result<Option<Duration>, RequestError> {
     struct Raw {
         duration: Option<Value>,
     }
-    let raw: Raw = parse_object(body)?;
+    let raw: Raw = read_object(body)?;
     match raw.duration {
         None | Some(Value::Null) => Ok(None),
         Some(value) => Duration::parse(Some(&value))

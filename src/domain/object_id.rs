@@ -4,7 +4,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use serde::{Serialize, Serializer};
 
 /// A MongoDB ObjectId: 4-byte big-endian seconds, 5 process-unique random bytes, 3-byte counter.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// Ordered by its bytes, as MongoDB orders ObjectIds (and as their lowercase hex sorts).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectId([u8; 12]);
 
 /// The text is not 24 hexadecimal characters.

@@ -45,6 +45,15 @@ pub enum RequestError {
     InvalidInstanceId,
     /// `?status=` is not one of the four statuses.
     InvalidStatus,
+    ClientNameRequired,
+    ClientEmailRequired,
+    InvalidEmail,
+    /// A name that is not a string, or longer than [`crate::domain::Name::MAX_CHARS`].
+    InvalidName,
+    ProjectNameRequired,
+    ClientIdRequired,
+    /// A `PATCH` body that changes nothing.
+    NothingToUpdate,
 }
 
 impl RequestError {
@@ -72,6 +81,13 @@ impl RequestError {
                 "Invalid instanceId: expected 1 to 128 characters, no control characters"
             }
             Self::InvalidStatus => "Invalid status: expected PENDING, ACTIVE, EXPIRED or REVOKED",
+            Self::ClientNameRequired => "Client name required",
+            Self::ClientEmailRequired => "Client email required",
+            Self::InvalidEmail => "Invalid email",
+            Self::InvalidName => "Invalid name: expected text of at most 100 characters",
+            Self::ProjectNameRequired => "Project name required",
+            Self::ClientIdRequired => "Client ID required",
+            Self::NothingToUpdate => "Nothing to update",
             Self::InvalidServices => {
                 "Invalid services: expected a non-empty array of \"Hosting\" and/or \"Domain\""
             }
@@ -95,7 +111,7 @@ struct RawBody {
 impl CreateLicenseRequest {
     /// Parses and validates a request body. An empty body counts as `{}`, as Express did.
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
-        let raw: RawBody = parse_object(body)?;
+        let raw: RawBody = read_object(body)?;
         let duration =
             Duration::parse(raw.duration.as_ref()).ok_or(RequestError::InvalidDuration)?;
         let client = required(raw.client_id.as_ref());
@@ -115,9 +131,10 @@ impl CreateLicenseRequest {
     }
 }
 
-/// A JSON object body read into `T` (its fields raw JSON until validated); an empty body is
-/// `T::default()` (`{}`), as Express read it.
-pub(super) fn parse_object<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, RequestError> {
+/// Reads a JSON object body into `T`, whose fields stay raw JSON until validated: the size
+/// limit, then malformed JSON, a non-object and duplicate fields, each told apart. An empty
+/// body counts as `{}` (`T::default()`), as Express did.
+pub(crate) fn read_object<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, RequestError> {
     if body.len() > MAX_BODY_BYTES {
         return Err(RequestError::BodyTooLarge);
     }
@@ -141,12 +158,19 @@ pub(super) fn parse_object<T: DeserializeOwned + Default>(body: &[u8]) -> Result
     })
 }
 
-/// A present id: not missing, not `null`, not `""` (those all mean "required").
-fn required(value: Option<&Value>) -> Option<&Value> {
+/// For `#[serde(default, deserialize_with = "present")]`: a field given as `null` is
+/// `Some(Value::Null)`, told apart from a missing one (`None`), as a `PATCH` needs.
+pub(crate) fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+/// A present value: not missing, not `null`, not `""` (those all mean "required").
+pub(crate) fn required(value: Option<&Value>) -> Option<&Value> {
     value.filter(|v| !v.is_null() && v.as_str() != Some(""))
 }
 
-fn object_id(value: &Value) -> Option<ObjectId> {
+/// An ObjectId given as a JSON string.
+pub(crate) fn object_id(value: &Value) -> Option<ObjectId> {
     ObjectId::parse(value.as_str()?).ok()
 }
 

@@ -4,6 +4,7 @@
 
 mod data_api;
 mod jwks_fetch;
+mod owned_store;
 mod request;
 mod settings;
 mod store;

@@ -5,7 +5,7 @@ use crate::app::AppError;
 use crate::auth::AuthError;
 use crate::config::ConfigError;
 use crate::domain::{EntropyUnavailable, RequestError};
-use crate::storage::StoreError;
+use crate::storage::{Refusal, StoreError};
 
 /// Every way a request can fail. [`ApiError::into_response`] is the one place that picks
 /// status codes and error bodies.
@@ -150,6 +150,9 @@ impl ApiError {
                 log: Some(describe_store_error(&e)),
                 ..ApiResponse::json(500, &json!({"valid": null, "status": "server_error"}))
             },
+            Self::App(AppError::Refused(r) | AppError::Storage(StoreError::Refused(r))) => {
+                refused(r)
+            }
             Self::App(AppError::Entropy) => server_error(
                 "Could not generate a license key: no randomness available",
                 "getrandom failed".into(),
@@ -163,6 +166,23 @@ fn describe_store_error(error: &StoreError) -> String {
         StoreError::Unavailable { operation, detail } => format!("{operation}: {detail}"),
         other => format!("{other:?}"),
     }
+}
+
+/// A refusal of the caller's ids. Another developer's object is "not found", exactly like a
+/// missing one: the same status and body.
+fn refused(refusal: Refusal) -> ApiResponse {
+    let (status, message) = match refusal {
+        Refusal::ClientNotFound => (404, "Client not found"),
+        Refusal::ProjectNotFound => (404, "Project not found"),
+        Refusal::ProjectNotOfClient => (400, "Project does not belong to client"),
+        Refusal::EmailTaken => (409, "Client with this email already exists"),
+        Refusal::ClientHasProjects => (409, "Client still has projects: delete them first"),
+        Refusal::ProjectHasLicenses => (
+            409,
+            "Project still has licenses that are not revoked or expired",
+        ),
+    };
+    ApiResponse::json(status, &json!({ "message": message }))
 }
 
 /// A 500 in the contract's shape, `{"error": "..."}`, with the real cause kept for the log.

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use crate::auth::RemoteKeys;
 use crate::config::{Config, ConfigError};
 use crate::domain::{EntropyUnavailable, ObjectIdGenerator, RandomSource};
-use crate::storage::{LicenseStore, LifecycleStore};
+use crate::storage::Stores;
 use routes::Resolution;
 
 /// What a request is served with. Configuration, storage and id generation are `Result`s so
@@ -39,7 +39,7 @@ pub struct Context<'a, S, R, K> {
 }
 
 /// Routes a request and turns every outcome, success or error, into a CORS-decorated response.
-pub async fn handle<S: LicenseStore + LifecycleStore, R: RandomSource, K: RemoteKeys>(
+pub async fn handle<S: Stores, R: RandomSource, K: RemoteKeys>(
     request: ApiRequest,
     cx: &mut Context<'_, S, R, K>,
 ) -> ApiResponse {

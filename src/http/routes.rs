@@ -10,7 +10,7 @@ use super::{ApiError, ApiRequest, ApiResponse, Context, CorsScope};
 use crate::app::StatusChange;
 use crate::auth::{authenticate, RemoteKeys};
 use crate::domain::{RandomSource, UserId};
-use crate::storage::{LicenseStore, LifecycleStore};
+use crate::storage::Stores;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,29 @@ pub enum Endpoint {
     ToggleRevoke,
     Revoke,
     Reinstate,
+    CreateClient,
+    ListClients,
+    GetClient,
+    UpdateClient,
+    DeleteClient,
+    CreateProject,
+    ListProjects,
+    GetProject,
+    UpdateProject,
+    DeleteProject,
+    /// The original server's `createProject`: a project and its first license.
+    CreateProjectWithLicense,
+}
+
+/// A developer-only route (token, allow-listed origins) for `endpoint`.
+const fn owned(method: &'static str, path: &'static str, endpoint: Endpoint) -> Route {
+    Route {
+        method,
+        path,
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint,
+    }
 }
 
 /// One route of the API.
@@ -119,6 +142,21 @@ pub const ROUTES: &[Route] = &[
         cors: CorsScope::Listed,
         endpoint: Endpoint::Reinstate,
     },
+    owned("POST", "/clients", Endpoint::CreateClient),
+    owned("GET", "/clients", Endpoint::ListClients),
+    owned("GET", "/clients/:id", Endpoint::GetClient),
+    owned("PATCH", "/clients/:id", Endpoint::UpdateClient),
+    owned("DELETE", "/clients/:id", Endpoint::DeleteClient),
+    owned("POST", "/projects", Endpoint::CreateProject),
+    owned("GET", "/projects", Endpoint::ListProjects),
+    owned("GET", "/projects/:id", Endpoint::GetProject),
+    owned("PATCH", "/projects/:id", Endpoint::UpdateProject),
+    owned("DELETE", "/projects/:id", Endpoint::DeleteProject),
+    owned(
+        "POST",
+        "/projects/createProject",
+        Endpoint::CreateProjectWithLicense,
+    ),
 ];
 
 /// The values of a route's `:params`, by name.
@@ -224,7 +262,7 @@ pub fn resolve<'p>(method: &str, path: &'p str) -> Resolution<'p> {
 }
 
 /// Runs `route`'s handler, authenticating first when the route needs a token.
-pub async fn dispatch<S: LicenseStore + LifecycleStore, R: RandomSource, K: RemoteKeys>(
+pub async fn dispatch<S: Stores, R: RandomSource, K: RemoteKeys>(
     route: &Route,
     params: &Params<'_>,
     request: &ApiRequest,
@@ -256,6 +294,27 @@ pub async fn dispatch<S: LicenseStore + LifecycleStore, R: RandomSource, K: Remo
         }
         (Endpoint::Reinstate, Some(user)) => {
             handlers::license::change(key()?, &user, StatusChange::Reinstate, cx).await
+        }
+        (Endpoint::CreateClient, Some(user)) => handlers::clients::create(request, &user, cx).await,
+        (Endpoint::ListClients, Some(user)) => handlers::clients::list(request, &user, cx).await,
+        (Endpoint::GetClient, Some(user)) => handlers::clients::get(params, &user, cx).await,
+        (Endpoint::UpdateClient, Some(user)) => {
+            handlers::clients::update(request, params, &user, cx).await
+        }
+        (Endpoint::DeleteClient, Some(user)) => handlers::clients::delete(params, &user, cx).await,
+        (Endpoint::CreateProject, Some(user)) => {
+            handlers::projects::create(request, &user, cx).await
+        }
+        (Endpoint::ListProjects, Some(user)) => handlers::projects::list(request, &user, cx).await,
+        (Endpoint::GetProject, Some(user)) => handlers::projects::get(params, &user, cx).await,
+        (Endpoint::UpdateProject, Some(user)) => {
+            handlers::projects::update(request, params, &user, cx).await
+        }
+        (Endpoint::DeleteProject, Some(user)) => {
+            handlers::projects::delete(params, &user, cx).await
+        }
+        (Endpoint::CreateProjectWithLicense, Some(user)) => {
+            handlers::create_project::handle(request, &user, cx).await
         }
         // A token route is always authenticated above; kept total without a panic.
         (_, None) => Err(ApiError::NotFound),

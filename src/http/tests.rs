@@ -65,10 +65,18 @@ struct Deployment {
 }
 
 impl Deployment {
+    /// The token's user owns `BODY`'s client and project.
     fn healthy() -> Self {
+        let store = MemoryStore::new();
+        let id = |hex| crate::domain::ObjectId::parse(hex).unwrap();
+        store.seed_project(
+            &crate::domain::UserId::parse("60f7b3b3e6b3a72e8c8e4a1a").unwrap(),
+            id("60f7b3b3e6b3a72e8c8e4a1a"),
+            id("60f7b3b3e6b3a72e8c8e4a1b"),
+        );
         Self {
             config: Ok(secret_config()),
-            store: Ok(MemoryStore::new()),
+            store: Ok(store),
             cors: CorsPolicy::from_setting(Some(ORIGIN)),
         }
     }

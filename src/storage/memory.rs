@@ -6,6 +6,8 @@
 //! the next inserts, and [`MemoryStore::miss_next_lookups`] makes idempotency lookups miss (a
 //! concurrent writer whose row is not visible yet).
 
+mod owned;
+
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
@@ -13,8 +15,8 @@ use chrono::{DateTime, Utc};
 
 use super::{IdempotentLicense, LicenseStore, LifecycleStore, StoreError};
 use crate::domain::{
-    is_due_to_expire, IdempotencyKey, IdempotencyTag, License, LicenseStatus, ObjectId, Seat,
-    SeatRef, UserId,
+    is_due_to_expire, Client, IdempotencyKey, IdempotencyTag, License, LicenseStatus, ObjectId,
+    Project, Seat, SeatRef, UserId,
 };
 
 /// Licenses in memory, in insertion order.
@@ -29,6 +31,8 @@ pub struct MemoryStore {
     missed_lookups: Cell<usize>,
     insert_attempts: RefCell<Vec<License>>,
     keep_attempts: Cell<bool>,
+    clients: RefCell<Vec<Client>>,
+    projects: RefCell<Vec<Project>>,
 }
 
 impl MemoryStore {
@@ -79,6 +83,9 @@ impl LicenseStore for MemoryStore {
         }
         if !self.script.borrow().is_empty() {
             return Err(self.script.borrow_mut().remove(0));
+        }
+        if let Some(refusal) = self.license_refusal(license) {
+            return Err(StoreError::Refused(refusal));
         }
         if self.keys.borrow().contains(license.key.as_str())
             || self.ids.borrow().contains(&license.id)

@@ -7,6 +7,7 @@ mod lifecycle;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod memory;
 pub mod mongo;
+mod owned;
 
 #[cfg(target_arch = "wasm32")]
 pub use d1::D1Store;
@@ -14,6 +15,7 @@ pub use lifecycle::LifecycleStore;
 #[cfg(not(target_arch = "wasm32"))]
 pub use memory::MemoryStore;
 pub use mongo::{DataApi, MongoStore};
+pub use owned::{ClientStore, ProjectStore, Refusal, Stores};
 
 use chrono::{DateTime, Utc};
 
@@ -34,6 +36,8 @@ pub enum StoreError {
         operation: &'static str,
         detail: String,
     },
+    /// The caller's ids do not allow it (see [`Refusal`]); nothing was written.
+    Refused(Refusal),
 }
 
 /// Persistence for licenses.
@@ -46,6 +50,10 @@ pub enum StoreError {
 /// Idempotency records live in the license itself (columns in D1, an `idempotency`
 /// subdocument in MongoDB), so a license and the record of the request that made it are
 /// written together or not at all. "Not found" is an `Ok(None)`, never an error.
+///
+/// A license is stored only for a project of its `user` under its `client`; otherwise
+/// `insert` refuses it ([`Refusal::ClientNotFound`], [`Refusal::ProjectNotFound`] or
+/// [`Refusal::ProjectNotOfClient`], in that order of precedence) and stores nothing.
 #[allow(async_fn_in_trait)] // Workers run one request per task on one thread: no `Send` bound wanted.
 pub trait LicenseStore {
     /// Stores a new license (tagged with `idempotency` when given), or reports

@@ -4,8 +4,8 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::json;
 
 use crate::support::{
-    count_licenses, create_body, random_object_id, request, sign_token, token, token_with_claims,
-    worker, Reply,
+    count_licenses, create_body, new_project, random_object_id, request, sign_token, token,
+    token_with_claims, worker, Reply,
 };
 use crate::trials;
 
@@ -121,7 +121,7 @@ fn every_kind_of_bad_token_is_unauthorized_with_its_reason() {
 }
 
 fn a_token_within_a_minute_of_expiry_skew_is_accepted() {
-    let project = random_object_id();
+    let project = new_project("u");
     let reply = create_with_authorization(
         &project,
         Some(&format!(

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 
-use crate::support::{count_licenses, create_body, post_create, random_object_id, token};
+use crate::support::{count_licenses, create_body, new_project, post_create, token};
 use crate::trials;
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
@@ -13,7 +13,7 @@ pub fn tests() -> Vec<libtest_mimic::Trial> {
 const CLIENTS: usize = 200;
 
 fn two_hundred_concurrent_creates_give_two_hundred_distinct_stored_licenses() {
-    let project = random_object_id();
+    let project = new_project("load-tester");
     let body = Arc::new(create_body(&project));
     let token = Arc::new(token("load-tester"));
     let start = Arc::new(Barrier::new(CLIENTS));

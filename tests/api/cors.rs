@@ -1,6 +1,8 @@
 //! Browser callers: the main worker allows `ALLOWED_ORIGIN` (`CORS_ORIGINS`) and no other.
 
-use crate::support::{create_body, random_object_id, request, token, Reply, ALLOWED_ORIGIN};
+use crate::support::{
+    create_body, new_project, random_object_id, request, token, Reply, ALLOWED_ORIGIN,
+};
 use crate::trials;
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
@@ -63,7 +65,7 @@ fn a_preflight_from_another_origin_is_refused_without_cors_headers() {
 
 fn an_allowed_origin_can_read_the_answer_and_every_answer_varies_by_origin() {
     let auth = format!("Bearer {}", token("u"));
-    let body = create_body(&random_object_id());
+    let body = create_body(&new_project("u"));
     let send = |origin: &str| {
         request(
             "POST",
@@ -98,7 +100,7 @@ fn a_browser_preflight_may_send_an_idempotency_key_and_read_the_replay_marker() 
         reply.header("access-control-allow-headers"),
         Some("Authorization, Content-Type, Idempotency-Key")
     );
-    let body = create_body(&random_object_id());
+    let body = create_body(&new_project("u"));
     let send = || {
         request(
             "POST",

@@ -3,7 +3,8 @@
 use serde_json::{json, Value};
 
 use crate::support::{
-    count_licenses, create_body, post_create, random_object_id, stored_licenses, token,
+    client_of, count_licenses, create_body, new_project, post_create, random_object_id,
+    stored_licenses, token,
 };
 use crate::trials;
 
@@ -36,17 +37,17 @@ fn is_iso_millis(text: &str) -> bool {
 
 /// Creates a license that must succeed; returns the response body.
 fn create(body: &str) -> Value {
-    let reply = post_create(Some(&token("60f7b3b3e6b3a72e8c8e4a1a")), body);
+    let reply = post_create(Some(&token(USER)), body);
     assert_eq!(reply.status, 201, "{}", reply.body);
     reply.json()
 }
 
+/// The token's user in the tests that create through [`create`].
+const USER: &str = "60f7b3b3e6b3a72e8c8e4a1a";
+
 fn the_seed_example_creates_a_pending_license_in_the_documented_shape() {
-    let project = random_object_id();
-    let reply = post_create(
-        Some(&token("60f7b3b3e6b3a72e8c8e4a1a")),
-        &create_body(&project),
-    );
+    let project = new_project(USER);
+    let reply = post_create(Some(&token(USER)), &create_body(&project));
     assert_eq!(reply.status, 201, "{}", reply.body);
     assert!(reply
         .header("content-type")
@@ -104,8 +105,8 @@ fn the_seed_example_creates_a_pending_license_in_the_documented_shape() {
     assert_eq!(license["duration"], 12);
     assert_eq!(license["status"], "PENDING");
     assert_eq!(license["services"], json!(["Hosting", "Domain"]));
-    assert_eq!(license["user"], "60f7b3b3e6b3a72e8c8e4a1a");
-    assert_eq!(license["client"], "60f7b3b3e6b3a72e8c8e4a1a");
+    assert_eq!(license["user"], USER);
+    assert_eq!(license["client"], client_of(&project).as_str());
     assert_eq!(license["project"], project.as_str());
     let issued = license["issuedAt"].as_str().unwrap();
     assert!(is_iso_millis(issued), "{issued}");
@@ -137,7 +138,7 @@ fn the_seed_example_creates_a_pending_license_in_the_documented_shape() {
 }
 
 fn the_license_is_stored_as_returned() {
-    let project = random_object_id();
+    let project = new_project(USER);
     let license = create(&create_body(&project))["license"].clone();
     let stored = stored_licenses(&project);
     assert_eq!(stored.len(), 1);
@@ -145,13 +146,12 @@ fn the_license_is_stored_as_returned() {
 }
 
 fn services_default_to_hosting_and_duplicates_are_dropped() {
-    let project = random_object_id();
-    let omitted = format!(
-        r#"{{"duration":3,"clientId":"60f7b3b3e6b3a72e8c8e4a1a","projectId":"{project}"}}"#
-    );
+    let project = new_project(USER);
+    let client = client_of(&project);
+    let omitted = format!(r#"{{"duration":3,"clientId":"{client}","projectId":"{project}"}}"#);
     assert_eq!(create(&omitted)["license"]["services"], json!(["Hosting"]));
     let repeated = format!(
-        r#"{{"duration":3,"clientId":"60f7b3b3e6b3a72e8c8e4a1a","projectId":"{project}","services":["Domain","Hosting","Domain"]}}"#
+        r#"{{"duration":3,"clientId":"{client}","projectId":"{project}","services":["Domain","Hosting","Domain"]}}"#
     );
     assert_eq!(
         create(&repeated)["license"]["services"],
@@ -164,7 +164,7 @@ fn services_default_to_hosting_and_duplicates_are_dropped() {
 /// hold public keys, so they pin an issuer and audience, which the token builder adds; that a
 /// secret-only deployment takes such tokens without them is `configuration::…original_keybox…`.
 fn original_keybox_tokens_use_user_id_as_the_user() {
-    let project = random_object_id();
+    let project = new_project("5f1d7c2e9b1e8a3d4c6b7a90");
     let token = crate::support::token_with_claims(
         json!({"userId": "5f1d7c2e9b1e8a3d4c6b7a90", "email": "dev@example.com", "role": "developer", "exp": 600}),
     );
@@ -174,11 +174,11 @@ fn original_keybox_tokens_use_user_id_as_the_user() {
 }
 
 fn expiry_is_issue_date_plus_calendar_months() {
-    let project = random_object_id();
+    let project = new_project(USER);
+    let client = client_of(&project);
     for months in [1u32, 5, 12] {
-        let body = format!(
-            r#"{{"duration":{months},"clientId":"60f7b3b3e6b3a72e8c8e4a1a","projectId":"{project}"}}"#
-        );
+        let body =
+            format!(r#"{{"duration":{months},"clientId":"{client}","projectId":"{project}"}}"#);
         let license = create(&body)["license"].clone();
         assert_eq!(license["duration"], months);
         let issued =
@@ -194,9 +194,10 @@ fn expiry_is_issue_date_plus_calendar_months() {
 }
 
 fn every_invalid_body_gets_its_own_400_and_stores_nothing() {
-    let project = random_object_id();
-    let token = token("60f7b3b3e6b3a72e8c8e4a1a");
-    let ids = format!(r#""clientId":"60f7b3b3e6b3a72e8c8e4a1a","projectId":"{project}""#);
+    let project = new_project(USER);
+    let client = client_of(&project);
+    let token = token(USER);
+    let ids = format!(r#""clientId":"{client}","projectId":"{project}""#);
     let cases = [
         (format!(r#"{{{ids}}}"#), "Invalid duration"),
         (format!(r#"{{"duration":0,{ids}}}"#), "Invalid duration"),

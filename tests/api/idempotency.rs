@@ -4,7 +4,7 @@ use std::sync::{Arc, Barrier};
 
 use serde_json::json;
 
-use crate::support::{count_licenses, create_body, random_object_id, request, spawn, token, Reply};
+use crate::support::{count_licenses, create_body, new_project, request, spawn, token, Reply};
 use crate::trials;
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
@@ -33,7 +33,7 @@ fn create(user: &str, key: Option<&str>, body: &str) -> Reply {
 }
 
 fn a_retried_create_replays_the_same_license() {
-    let project = random_object_id();
+    let project = new_project("alice");
     let key = format!("retry-{project}");
     let first = create("alice", Some(&key), &create_body(&project));
     assert_eq!(first.status, 201, "{}", first.body);
@@ -48,7 +48,7 @@ fn a_retried_create_replays_the_same_license() {
 }
 
 fn the_same_key_with_another_body_is_refused_with_422() {
-    let project = random_object_id();
+    let project = new_project("alice");
     let key = format!("mismatch-{project}");
     assert_eq!(
         create("alice", Some(&key), &create_body(&project)).status,
@@ -61,14 +61,15 @@ fn the_same_key_with_another_body_is_refused_with_422() {
 }
 
 fn keys_belong_to_their_caller() {
-    let project = random_object_id();
-    let key = format!("shared-{project}");
-    let alice = create("alice", Some(&key), &create_body(&project));
-    let bob = create("bob", Some(&key), &create_body(&project));
+    // Each licenses a project of their own, under the same Idempotency-Key.
+    let (alices, bobs) = (new_project("alice"), new_project("bob"));
+    let key = format!("shared-{alices}");
+    let alice = create("alice", Some(&key), &create_body(&alices));
+    let bob = create("bob", Some(&key), &create_body(&bobs));
     assert_eq!((alice.status, bob.status), (201, 201));
     assert_eq!(bob.header("idempotent-replayed"), None);
     assert_ne!(alice.json()["license"]["key"], bob.json()["license"]["key"]);
-    assert_eq!(count_licenses(&project), 2);
+    assert_eq!(count_licenses(&alices) + count_licenses(&bobs), 2);
 }
 
 /// A `sub` of 24 hex digits, as an identity provider may spell it: capitals, lowercase, mixed.
@@ -80,7 +81,7 @@ const HEX_USERS: [&str; 3] = [
 
 fn a_replay_is_byte_identical_whatever_the_case_of_a_hex_user_id() {
     for user in HEX_USERS {
-        let project = random_object_id();
+        let project = new_project(user);
         let key = format!("case-{project}");
         let first = create(user, Some(&key), &create_body(&project));
         assert_eq!(first.status, 201, "{user}: {}", first.body);
@@ -98,11 +99,13 @@ fn a_replay_is_byte_identical_whatever_the_case_of_a_hex_user_id() {
 }
 
 fn user_ids_differing_only_in_case_are_two_users() {
-    let project = random_object_id();
-    let key = format!("twins-{project}");
+    // Each twin licenses a project of their own: a twin cannot see the others' projects.
+    let projects: Vec<String> = HEX_USERS.iter().map(|user| new_project(user)).collect();
+    let key = format!("twins-{}", projects[0]);
     let replies: Vec<Reply> = HEX_USERS
         .iter()
-        .map(|user| create(user, Some(&key), &create_body(&project)))
+        .zip(&projects)
+        .map(|(user, project)| create(user, Some(&key), &create_body(project)))
         .collect();
     for (user, reply) in HEX_USERS.iter().zip(&replies) {
         assert_eq!(reply.status, 201, "{user}: {}", reply.body);
@@ -113,12 +116,13 @@ fn user_ids_differing_only_in_case_are_two_users() {
         );
         assert_eq!(reply.json()["license"]["user"], *user);
     }
-    assert_eq!(count_licenses(&project), HEX_USERS.len() as u64);
+    let stored: u64 = projects.iter().map(|p| count_licenses(p)).sum();
+    assert_eq!(stored, HEX_USERS.len() as u64);
 }
 
 fn concurrent_retries_with_one_key_create_exactly_one_license() {
     const CLIENTS: usize = 24;
-    let project = random_object_id();
+    let project = new_project("racer");
     let key = Arc::new(format!("race-{project}"));
     let body = Arc::new(create_body(&project));
     let start = Arc::new(Barrier::new(CLIENTS));
@@ -154,7 +158,7 @@ fn concurrent_retries_with_one_key_create_exactly_one_license() {
 }
 
 fn an_unusable_key_is_a_400() {
-    let project = random_object_id();
+    let project = new_project("alice");
     for key in ["", "two words", &"k".repeat(256)] {
         let reply = create("alice", Some(key), &create_body(&project));
         assert_eq!(reply.status, 400, "{key:?}: {}", reply.body);
@@ -167,7 +171,7 @@ fn an_unusable_key_is_a_400() {
 }
 
 fn without_a_key_every_create_is_new() {
-    let project = random_object_id();
+    let project = new_project("alice");
     let first = create("alice", None, &create_body(&project));
     let second = create("alice", None, &create_body(&project));
     assert_ne!(

@@ -11,12 +11,22 @@ use crate::single_trials;
 use crate::support::jwks_server::{hits, serve};
 use crate::support::keys::{ed25519_jwk, new_ed25519, public_jwk, signed, signed_ed25519};
 use crate::support::{
-    create_body, hmac_token, jwks_worker, random_object_id, request_to, Reply, AUDIENCE,
+    create_body, hmac_token, jwks_worker, new_project_on, request_to, Reply, AUDIENCE,
     JWKS_REFETCH_SECONDS,
 };
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
     single_trials![a_jwks_deployment_survives_an_outage_a_key_rotation_and_a_kid_flood]
+}
+
+/// The project of `jwks-user` on the JWKS-mode worker (its own D1), made once with an HS512
+/// token (the worker's secret), which needs no JWKS server.
+fn project() -> &'static str {
+    static PROJECT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PROJECT.get_or_init(|| {
+        let secret = jwks_worker().secret.as_bytes();
+        new_project_on(jwks_worker(), &hmac_token("HS512", secret, claims()))
+    })
 }
 
 fn create(token: &str) -> Reply {
@@ -29,7 +39,7 @@ fn create(token: &str) -> Reply {
             ("Content-Type", "application/json"),
             ("Authorization", &auth),
         ],
-        Some(create_body(&random_object_id()).as_bytes()),
+        Some(create_body(project()).as_bytes()),
     )
 }
 

@@ -6,8 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    count_licenses, create_body, fail_inserts_of, post_create, random_object_id, spawn, token,
-    Reply,
+    count_licenses, create_body, fail_inserts_of, new_project, post_create, spawn, token, Reply,
 };
 use crate::{exclusive_trials, trials};
 
@@ -93,7 +92,7 @@ fn distinct_created(outcomes: &[Outcome]) -> usize {
 }
 
 fn two_thousand_creates_over_32_connections_are_all_stored_once() {
-    let project = random_object_id();
+    let project = new_project("load-tester");
     let outcomes = run_load(&project, 2000, |_| {});
     assert_eq!(outcomes.len(), 2000);
     for outcome in &outcomes {
@@ -104,7 +103,7 @@ fn two_thousand_creates_over_32_connections_are_all_stored_once() {
 }
 
 fn a_storage_outage_mid_run_fails_fast_and_loses_or_duplicates_nothing() {
-    let project = random_object_id();
+    let project = new_project("load-tester");
     // The outage (a D1 trigger, or the Data API double failing) starts after 150 answers and
     // ends after 300 more; while a switch is thrown the other connections wait on the lock.
     let outage = Arc::new(Mutex::new((false, None)));

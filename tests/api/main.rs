@@ -17,6 +17,8 @@ mod algorithms;
 #[cfg(not(target_arch = "wasm32"))]
 mod auth;
 #[cfg(not(target_arch = "wasm32"))]
+mod clients_projects;
+#[cfg(not(target_arch = "wasm32"))]
 mod concurrency;
 #[cfg(not(target_arch = "wasm32"))]
 mod configuration;
@@ -29,6 +31,8 @@ mod hostile;
 #[cfg(not(target_arch = "wasm32"))]
 mod hostile_lifecycle;
 #[cfg(not(target_arch = "wasm32"))]
+mod hostile_owned;
+#[cfg(not(target_arch = "wasm32"))]
 mod idempotency;
 #[cfg(not(target_arch = "wasm32"))]
 mod jwks;
@@ -38,6 +42,8 @@ mod license_admin;
 mod load;
 #[cfg(not(target_arch = "wasm32"))]
 mod mongodb_store;
+#[cfg(not(target_arch = "wasm32"))]
+mod ownership;
 #[cfg(not(target_arch = "wasm32"))]
 mod routing;
 #[cfg(not(target_arch = "wasm32"))]
@@ -71,6 +77,9 @@ fn main() -> std::process::ExitCode {
         seat_races::tests(),
         license_admin::tests(),
         hostile_lifecycle::tests(),
+        clients_projects::tests(),
+        ownership::tests(),
+        hostile_owned::tests(),
     ]
     .into_iter()
     .flatten()

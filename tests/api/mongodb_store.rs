@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use crate::mongodb_trials;
 use crate::support::data_api_double::{Fault, SLOW_ANSWER};
 use crate::support::{
-    count_licenses, create_body, data_api, post_create, random_object_id, start_scratch_worker,
-    token, worker, Reply,
+    client_of, count_licenses, create_body, data_api, new_project, post_create, random_object_id,
+    start_scratch_worker, token, worker, Reply,
 };
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
@@ -44,8 +44,8 @@ fn millis(iso: &Value) -> String {
 }
 
 fn documents_have_the_mongoose_models_ejson_types() {
-    let project = random_object_id();
     let user = "60f7b3b3e6b3a72e8c8e4a1d";
+    let project = new_project(user);
     let license = created(&post_create(Some(&token(user)), &create_body(&project)));
     let documents = data_api().documents_of_project(&project);
     assert_eq!(documents.len(), 1);
@@ -60,7 +60,7 @@ fn documents_have_the_mongoose_models_ejson_types() {
             "status": "PENDING",
             "services": ["Hosting", "Domain"],
             "user": {"$oid": user},
-            "client": {"$oid": "60f7b3b3e6b3a72e8c8e4a1a"},
+            "client": {"$oid": client_of(&project)},
             "project": {"$oid": project},
             "maxMachines": {"$numberInt": "1"},
             "seats": [],
@@ -69,7 +69,7 @@ fn documents_have_the_mongoose_models_ejson_types() {
 }
 
 fn a_user_id_that_is_not_an_object_id_is_stored_as_a_string() {
-    let project = random_object_id();
+    let project = new_project("auth0|12345");
     let license = created(&post_create(
         Some(&token("auth0|12345")),
         &create_body(&project),
@@ -82,8 +82,8 @@ fn a_user_id_that_is_not_an_object_id_is_stored_as_a_string() {
 /// Only the canonical (lowercase) spelling is stored as an ObjectId: a capitalised one would
 /// come back lowercased, and would be the same user as its lowercase twin.
 fn a_hex_user_id_in_capitals_is_stored_as_the_string_it_is() {
-    let project = random_object_id();
     let user = "60F7B3B3E6B3A72E8C8E4A1A";
+    let project = new_project(user);
     let license = created(&post_create(Some(&token(user)), &create_body(&project)));
     assert_eq!(license["user"], user);
     let documents = data_api().documents_of_project(&project);
@@ -91,7 +91,7 @@ fn a_hex_user_id_in_capitals_is_stored_as_the_string_it_is() {
 }
 
 fn inserts_are_ejson_with_the_api_key_header_and_the_configured_namespace() {
-    let project = random_object_id();
+    let project = new_project("u");
     created(&post_create(Some(&token("u")), &create_body(&project)));
     let inserts = data_api().inserts_of_project(&project);
     assert_eq!(inserts.len(), 1);
@@ -108,7 +108,7 @@ fn inserts_are_ejson_with_the_api_key_header_and_the_configured_namespace() {
 }
 
 fn a_duplicate_key_on_the_first_insert_is_retried_with_a_fresh_key_and_id() {
-    let project = random_object_id();
+    let project = new_project("u");
     data_api().inject(&project, Fault::DuplicateKey, Some(1));
     let license = created(&post_create(Some(&token("u")), &create_body(&project)));
     let attempts = data_api().inserts_of_project(&project);
@@ -126,7 +126,7 @@ fn a_duplicate_key_on_the_first_insert_is_retried_with_a_fresh_key_and_id() {
 /// Creates with `fault` injected on every insert of a fresh project; checks the 500, that it
 /// came within `limit`, that nothing was stored, and that the project recovers.
 fn assert_fault_is_a_clean_500(fault: Fault, limit: Duration) -> Duration {
-    let project = random_object_id();
+    let project = new_project("u");
     data_api().inject(&project, fault, None);
     let started = Instant::now();
     let reply = post_create(Some(&token("u")), &create_body(&project));

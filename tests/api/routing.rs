@@ -1,6 +1,6 @@
 //! Routes: unknown paths and wrong methods answer JSON, never HTML or an empty body.
 
-use crate::support::{create_body, post_create, random_object_id, request, token};
+use crate::support::{create_body, new_project, post_create, request, token};
 use crate::trials;
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
@@ -39,7 +39,7 @@ fn wrong_methods_on_create_are_405_json_with_allow() {
 }
 
 fn a_trailing_slash_reaches_the_same_endpoint() {
-    let project = random_object_id();
+    let project = new_project("u");
     let reply = request(
         "POST",
         "/license/create/",
@@ -53,7 +53,7 @@ fn a_trailing_slash_reaches_the_same_endpoint() {
 }
 
 fn responses_are_never_cached() {
-    let created = post_create(Some(&token("u")), &create_body(&random_object_id()));
+    let created = post_create(Some(&token("u")), &create_body(&new_project("u")));
     let refused = post_create(None, "{}");
     for reply in [created, refused] {
         assert_eq!(reply.header("cache-control"), Some("no-store"));

@@ -2,7 +2,7 @@
 
 use crate::exclusive_trials;
 use crate::support::{
-    count_licenses, create_body, fail_inserts_of, post_create, random_object_id, token,
+    count_licenses, create_body, fail_inserts_of, new_project, post_create, token,
 };
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
@@ -10,7 +10,7 @@ pub fn tests() -> Vec<libtest_mimic::Trial> {
 }
 
 fn a_failing_insert_is_a_500_json_error_and_stores_nothing() {
-    let project = random_object_id();
+    let project = new_project("u");
     // A real storage failure (a D1 trigger, or the Data API double's 500), scoped to this
     // test's project so parallel tests are untouched.
     let failing = fail_inserts_of(&project);

@@ -2,8 +2,11 @@
 //! answer. Statuses of failures are chosen in `http/error.rs`, not here.
 
 pub mod activate;
+pub mod clients;
 pub mod create_license;
+pub mod create_project;
 pub mod deactivate;
 pub mod health;
 pub mod license;
+pub mod projects;
 pub mod validate;

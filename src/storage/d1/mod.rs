@@ -4,6 +4,10 @@
 
 #[cfg(target_arch = "wasm32")]
 mod lifecycle;
+#[cfg(target_arch = "wasm32")]
+mod owned;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by owned.rs; tested natively
+mod owned_rows;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by store.rs; tested natively
 mod rows;
 #[cfg(target_arch = "wasm32")]

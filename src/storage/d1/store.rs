@@ -11,7 +11,7 @@ use crate::storage::{IdempotentLicense, LicenseStore, StoreError};
 
 /// Licenses in the D1 table `licenses`.
 pub struct D1Store {
-    db: D1Database,
+    pub(super) db: D1Database,
 }
 
 impl D1Store {
@@ -32,10 +32,16 @@ impl D1Store {
     }
 }
 
+/// The ownership check is folded into the insert: `client_id` is read from the caller's
+/// project under that client, so a project that is missing, another developer's or under
+/// another client leaves it NULL and the statement fails its NOT NULL constraint, writing
+/// nothing. Only then is the reason read (`owned.rs`): no extra round trip on success.
 const INSERT_LICENSE: &str = "INSERT INTO licenses \
     (id, key, duration, issued_at, expires_at, status, services, user_id, client_id, project_id, \
      idempotency_key, request_fingerprint, idempotency_expires_at, max_machines) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
+     (SELECT client_id FROM projects WHERE id = ?10 AND owner = ?8 AND client_id = ?9), \
+     ?10, ?11, ?12, ?13, ?14)";
 
 const FIND_IDEMPOTENT: &str = "SELECT id, key, duration, issued_at, expires_at, status, services, \
     user_id, client_id, project_id, request_fingerprint FROM licenses \
@@ -78,8 +84,13 @@ impl LicenseStore for D1Store {
         ];
         // One statement: SQLite applies all of it (license and idempotency record) or none.
         let statement = self.statement("insert license", INSERT_LICENSE, &values)?;
-        statement.run().await.map_err(classify_insert_error)?;
-        Ok(())
+        match statement.run().await.map_err(classify_insert_error) {
+            Ok(_) => Ok(()),
+            Err(StoreError::Refused(_)) => {
+                Err(StoreError::Refused(self.license_refusal(license).await?))
+            }
+            Err(other) => Err(other),
+        }
     }
 
     async fn find_idempotent(
@@ -147,10 +158,15 @@ pub(super) async fn first_row<T: serde::de::DeserializeOwned>(
         .map_err(|e| format!("unreadable licenses row: {e}"))
 }
 
-/// UNIQUE violations are collisions to resolve; anything else is a failure.
-fn classify_insert_error(error: worker::Error) -> StoreError {
+/// UNIQUE violations are collisions to resolve, a NULL `client_id` a project the caller may
+/// not use (explained by the caller); anything else is a failure.
+pub(super) fn classify_insert_error(error: worker::Error) -> StoreError {
     let detail = describe(&error);
-    if detail.contains("UNIQUE constraint failed: licenses.user_id, licenses.idempotency_key") {
+    if detail.contains("NOT NULL constraint failed: licenses.client_id") {
+        StoreError::Refused(crate::storage::Refusal::ProjectNotFound)
+    } else if detail
+        .contains("UNIQUE constraint failed: licenses.user_id, licenses.idempotency_key")
+    {
         StoreError::IdempotencyConflict
     } else if detail.contains("UNIQUE constraint failed: licenses.key")
         || detail.contains("UNIQUE constraint failed: licenses.id")
@@ -171,7 +187,7 @@ pub(super) fn unavailable(operation: &'static str, error: &worker::Error) -> Sto
     }
 }
 
-fn describe(error: &worker::Error) -> String {
+pub(super) fn describe(error: &worker::Error) -> String {
     match error {
         worker::Error::D1(e) => e.cause(),
         other => other.to_string(),

@@ -85,12 +85,12 @@ fn seat(value: &Value) -> Option<Seat> {
 }
 
 /// The single `$name` wrapper of an EJSON value, if it is one.
-fn wrapped<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
+pub(super) fn wrapped<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
     value.as_object().filter(|map| map.len() == 1)?.get(name)
 }
 
 /// `{"$oid": hex}` or a plain hex string.
-fn object_id(value: &Value) -> Option<ObjectId> {
+pub(super) fn object_id(value: &Value) -> Option<ObjectId> {
     let hex = wrapped(value, "$oid").unwrap_or(value).as_str()?;
     ObjectId::parse(hex).ok()
 }
@@ -99,7 +99,7 @@ fn object_id(value: &Value) -> Option<ObjectId> {
 /// provider's string, exactly as spelled: a hex id with capitals is stored as a string (see
 /// `documents.rs`) and must not come back lowercased. Plain JSON gives ObjectIds as lowercase
 /// hex strings, which read the same either way.
-fn user(value: &Value) -> Option<UserId> {
+pub(super) fn user(value: &Value) -> Option<UserId> {
     match wrapped(value, "$oid") {
         Some(hex) => UserId::parse(&ObjectId::parse(hex.as_str()?).ok()?.to_string()),
         None => UserId::parse(value.as_str()?),
@@ -119,7 +119,7 @@ fn integer(value: &Value) -> Option<i64> {
 
 /// `{"$date": {"$numberLong": ms}}` (canonical), `{"$date": "ISO-8601"}` (relaxed),
 /// `{"$date": ms}`, or a plain ISO-8601 string.
-fn date(value: &Value) -> Option<DateTime<Utc>> {
+pub(super) fn date(value: &Value) -> Option<DateTime<Utc>> {
     let inner = wrapped(value, "$date").unwrap_or(value);
     if let Some(text) = inner.as_str() {
         return DateTime::parse_from_rfc3339(text)

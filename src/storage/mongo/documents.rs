@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::domain::{IdempotencyTag, License, ObjectId, SeatRef, Services, UserId};
 
 /// `{"$oid": "<24 hex>"}`.
-struct Oid<'a>(&'a ObjectId);
+pub(super) struct Oid<'a>(pub(super) &'a ObjectId);
 
 impl Serialize for Oid<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -29,7 +29,7 @@ impl Serialize for Oid<'_> {
 }
 
 /// `{"$date": {"$numberLong": "<milliseconds since the epoch>"}}`, canonical EJSON for a date.
-struct Date(i64);
+pub(super) struct Date(pub(super) i64);
 
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -74,13 +74,13 @@ impl Serialize for Int32 {
 /// stored as given. A hex id with capitals stays a string: as an ObjectId it would read back
 /// lowercased (a replay would differ from the first answer) and would be the same user as its
 /// lowercase twin, whereas user ids are case-sensitive everywhere else (tokens, D1).
-enum User<'a> {
+pub(super) enum User<'a> {
     Oid(ObjectId),
     Text(&'a str),
 }
 
 impl<'a> User<'a> {
-    fn of(user: &'a UserId) -> Self {
+    pub(super) fn of(user: &'a UserId) -> Self {
         match ObjectId::parse(user.as_str()) {
             Ok(oid) if oid.to_string() == user.as_str() => Self::Oid(oid),
             _ => Self::Text(user.as_str()),

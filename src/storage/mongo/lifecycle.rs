@@ -48,7 +48,7 @@ pub(super) fn matched(
 }
 
 impl<T: DataApi> MongoStore<T> {
-    pub(super) async fn find_one(
+    pub(super) async fn find_license(
         &self,
         operation: &'static str,
         body: String,
@@ -70,7 +70,7 @@ impl<T: DataApi> MongoStore<T> {
 impl<T: DataApi> LifecycleStore for MongoStore<T> {
     async fn find_by_key(&self, key: &str) -> Result<Option<License>, StoreError> {
         let body = find_by_key_body(&self.namespace, key, None);
-        self.find_one("find license in MongoDB", body).await
+        self.find_license("find license in MongoDB", body).await
     }
 
     async fn activate(
@@ -106,7 +106,8 @@ impl<T: DataApi> LifecycleStore for MongoStore<T> {
 
     async fn find_owned(&self, owner: &UserId, key: &str) -> Result<Option<License>, StoreError> {
         let body = find_by_key_body(&self.namespace, key, Some(owner));
-        self.find_one("find owned license in MongoDB", body).await
+        self.find_license("find owned license in MongoDB", body)
+            .await
     }
 
     async fn revoke(

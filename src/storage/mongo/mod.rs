@@ -14,6 +14,8 @@ mod decoding;
 mod documents;
 mod lifecycle;
 pub mod lifecycle_actions;
+mod owned_documents;
+mod owned_store;
 #[cfg(test)]
 mod testing;
 
@@ -37,6 +39,9 @@ pub trait DataApi {
 pub struct MongoStore<T> {
     transport: T,
     namespace: Namespace,
+    /// Where clients and projects live (`MONGODB_CLIENTS_COLLECTION`, `…_PROJECTS_…`).
+    clients: Namespace,
+    projects: Namespace,
     /// Only to keep it out of failure details.
     api_key: String,
 }
@@ -48,8 +53,14 @@ impl<T: DataApi> MongoStore<T> {
             database: settings.database.clone(),
             collection: settings.collection.clone(),
         };
+        let beside = |collection: &String| Namespace {
+            collection: collection.clone(),
+            ..namespace.clone()
+        };
         Self {
             transport,
+            clients: beside(&settings.clients_collection),
+            projects: beside(&settings.projects_collection),
             namespace,
             api_key: settings.api_key.clone(),
         }
@@ -90,6 +101,11 @@ impl<T: DataApi> LicenseStore for MongoStore<T> {
         idempotency: Option<&IdempotencyTag>,
     ) -> Result<(), StoreError> {
         const OPERATION: &str = "insert license into MongoDB";
+        // One owner-scoped `findOne` of the project first: MongoDB cannot check another
+        // collection inside an `insertOne` (docs/mongodb.md, "Ownership").
+        if let Some(refusal) = self.license_refusal(license).await? {
+            return Err(StoreError::Refused(refusal));
+        }
         let body = insert_one_body(&self.namespace, license, idempotency);
         let (status, answer) = self.call(OPERATION, "insertOne", body).await?;
         insert_outcome(status, &answer, &license.id).map_err(|e| self.redacted(e))
@@ -164,18 +180,44 @@ mod tests {
         MongoStore::new(&settings, transport)
     }
 
+    /// The caller's project under the license's client, as `findOne` answers it.
+    fn owned_project(user: &str) -> Result<(u16, String), String> {
+        let document = serde_json::json!({"document": {
+            "_id": {"$oid": "60f7b3b3e6b3a72e8c8e4a1b"}, "name": "Site",
+            "client": {"$oid": "60f7b3b3e6b3a72e8c8e4a1a"}, "user": user,
+            "createdAt": {"$date": {"$numberLong": "0"}}, "updatedAt": {"$date": {"$numberLong": "0"}},
+        }});
+        Ok((200, document.to_string()))
+    }
+
     #[test]
-    fn an_insert_is_one_insert_one_action() {
+    fn an_insert_is_one_project_lookup_then_one_insert_one_action() {
         let license = testing::license("60f7b3b3e6b3a72e8c8e4a1a");
         let answer = format!(r#"{{"insertedId":{{"$oid":"{}"}}}}"#, license.id);
-        let store = store(vec![Ok((201, answer))]);
+        let store = store(vec![
+            owned_project("60f7b3b3e6b3a72e8c8e4a1a"),
+            Ok((201, answer)),
+        ]);
         assert_eq!(pollster::block_on(store.insert(&license, None)), Ok(()));
-        assert_eq!(*store.transport.actions.borrow(), ["insertOne"]);
+        assert_eq!(*store.transport.actions.borrow(), ["findOne", "insertOne"]);
+    }
+
+    #[test]
+    fn a_license_for_a_project_the_caller_does_not_own_is_refused_unwritten() {
+        let license = testing::license("u");
+        let none = Ok((200, r#"{"document":null}"#.to_owned()));
+        let store = store(vec![none.clone(), none]);
+        assert_eq!(
+            pollster::block_on(store.insert(&license, None)),
+            Err(StoreError::Refused(crate::storage::Refusal::ClientNotFound))
+        );
+        assert_eq!(*store.transport.actions.borrow(), ["findOne", "findOne"]);
     }
 
     #[test]
     fn a_transport_failure_never_carries_the_api_key() {
         let store = store(vec![
+            owned_project("u"),
             Err("connect to k3y-never-shown@gateway failed".into()),
         ]);
         let license = testing::license("u");

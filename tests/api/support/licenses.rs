@@ -4,16 +4,18 @@
 
 use serde_json::{json, Value};
 
-use super::{backend, d1::d1_rows, d1_execute, data_api, random_object_id, request, token};
+use super::{backend, d1::d1_rows, d1_execute, data_api, request, token};
+use super::{client_of, new_project};
 use super::{Backend, Reply};
 
-/// Creates a license for `user` (a fresh project each time) with `overrides` merged into a
-/// valid body (e.g. `{"maxMachines": 3}`); returns the created license.
+/// Creates a license for `user` (in a fresh client and project of theirs each time) with
+/// `overrides` merged into a valid body (e.g. `{"maxMachines": 3}`); returns the created license.
 pub fn issue_license(user: &str, overrides: Value) -> Value {
+    let project = new_project(user);
     let mut body = json!({
         "duration": 12,
-        "clientId": "60f7b3b3e6b3a72e8c8e4a1a",
-        "projectId": random_object_id(),
+        "clientId": client_of(&project),
+        "projectId": project,
         "services": ["Hosting"],
     });
     for (field, value) in overrides.as_object().into_iter().flatten() {

@@ -7,6 +7,7 @@ pub mod data_api_double;
 pub mod jwks_server;
 pub mod keys;
 pub mod licenses;
+mod owned;
 mod tokens;
 mod worker;
 
@@ -17,6 +18,7 @@ use serde_json::Value;
 
 pub use client::{post_create, request, request_to, Reply};
 pub use d1::d1_execute;
+pub use owned::{call, client_of, new_client, new_project, new_project_on};
 pub use tokens::{hmac_token, sign_token, token, token_with_claims, SECRET_LEN};
 pub use worker::{
     data_api, jwks_worker, start_scratch_worker, start_workers, stop_workers, worker, Worker,
@@ -191,10 +193,11 @@ pub fn random_object_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A valid create body for `project`.
+/// A valid create body for `project`, naming its client (see [`client_of`]).
 pub fn create_body(project: &str) -> String {
+    let client = client_of(project);
     format!(
-        r#"{{"duration":12,"clientId":"60f7b3b3e6b3a72e8c8e4a1a","projectId":"{project}","services":["Hosting","Domain"]}}"#
+        r#"{{"duration":12,"clientId":"{client}","projectId":"{project}","services":["Hosting","Domain"]}}"#
     )
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use super::collection::{self, project_of, Duplicate};
+use super::collection::{self, license_client_of, project_of, Duplicate};
 use super::faults::{faulted, take_fault};
 use super::server::HttpRequest;
 use super::{RecordedInsert, State};
@@ -109,6 +109,7 @@ pub fn answer(request: &HttpRequest, state: &Mutex<State>, config: &ServerConfig
         "insertOne" => insert_one(&mut state, &namespace, request, &body, ejson),
         "findOne" | "find" => find(&state, &namespace, action, &body, ejson),
         "updateOne" => update_one(&mut state, &namespace, &body),
+        "deleteOne" => delete_one(&mut state, &namespace, &body),
         other => Answer::error(
             400,
             "InvalidParameter",
@@ -134,7 +135,12 @@ fn insert_one(
         headers: request.headers.clone(),
         body: body.clone(),
     });
-    if let Some(fault) = project.and_then(|p| take_fault(state, &p)) {
+    // A fault is keyed by the license's project, or (for a project created in the same
+    // request, whose id the test cannot know) by its client.
+    let fault = project
+        .and_then(|p| take_fault(state, &p))
+        .or_else(|| license_client_of(document).and_then(|c| take_fault(state, &c)));
+    if let Some(fault) = fault {
         return faulted(fault, namespace, document);
     }
     let Some(id) = document.get("_id").cloned() else {
@@ -162,7 +168,13 @@ fn find(state: &State, namespace: &str, action: &str, body: &Value, ejson: bool)
         .collections
         .get(namespace)
         .map_or(&[][..], Vec::as_slice);
-    let matches: Vec<Value> = collection::find(documents, filter)
+    let sort = body.get("sort").and_then(Value::as_object);
+    let limit = body
+        .get("limit")
+        .and_then(Value::as_u64)
+        .map(|n| n as usize);
+    let matches: Vec<Value> = collection::find_sorted(documents, filter, sort, limit)
+        .into_iter()
         .map(|d| if ejson { d.clone() } else { plain_json(d) })
         .collect();
     if action == "findOne" {
@@ -190,8 +202,23 @@ fn update_one(state: &mut State, namespace: &str, body: &Value) -> Answer {
             let count = u8::from(matched);
             Answer::json(200, json!({"matchedCount": count, "modifiedCount": count}))
         }
+        Err(message) if message.contains("E11000") => Answer::error(
+            400,
+            "DuplicateKey",
+            &format!("Failed to update document: {message}"),
+        ),
         Err(message) => Answer::error(400, "InvalidParameter", &message),
     }
+}
+
+/// `deleteOne`: `{"deletedCount"}`, 0 or 1.
+fn delete_one(state: &mut State, namespace: &str, body: &Value) -> Answer {
+    let Some(filter) = body.get("filter").and_then(Value::as_object) else {
+        return Answer::error(400, "MissingParameter", "missing required field: filter");
+    };
+    let documents = state.collections.entry(namespace.to_owned()).or_default();
+    let deleted = u8::from(collection::delete_one(documents, filter));
+    Answer::json(200, json!({ "deletedCount": deleted }))
 }
 
 /// MongoDB's duplicate-key error, passed on the way Atlas did.

@@ -1,6 +1,7 @@
 //! MongoDB's query language, the subset the worker sends, with MongoDB's semantics: equality
 //! (a `null` matches a missing field; an array field matches when an element equals the
-//! value), `$gt`/`$gte`/`$lt`/`$lte` on dates and numbers, `$in`, `$ne`, `$not`, `$exists`,
+//! value), `$gt`/`$gte`/`$lt`/`$lte` on dates and numbers (ObjectIds and strings by text),
+//! `$in`, `$nin`, `$ne`, `$not`, `$exists`,
 //! `$size`, `$elemMatch`, top-level `$and`/`$or`, and `$expr` with `$lt`/`$lte`/`$gt`/`$gte`/
 //! `$eq`, `$size` and `$ifNull` over `"$field"` paths.
 
@@ -68,13 +69,18 @@ fn equals(value: Option<&Value>, wanted: &Value) -> bool {
 
 fn operator_holds(value: Option<&Value>, op: &str, arg: &Value) -> bool {
     match op {
-        "$gt" | "$gte" | "$lt" | "$lte" => {
-            let (Some(v), Some(b)) = (value.and_then(ordinal), ordinal(arg)) else {
-                return false;
-            };
-            compare(op, v, b)
-        }
+        "$gt" | "$gte" | "$lt" | "$lte" => match (value.and_then(ordinal), ordinal(arg)) {
+            (Some(v), Some(b)) => compare(op, v, b),
+            // ObjectIds and strings compare by their text (hex ObjectIds sort as their bytes).
+            _ => match (value.and_then(text), text(arg)) {
+                (Some(v), Some(b)) => compare(op, v.cmp(b) as i64, 0),
+                _ => false,
+            },
+        },
         "$in" => arg
+            .as_array()
+            .is_some_and(|options| options.iter().any(|o| equals(value, o))),
+        "$nin" => !arg
             .as_array()
             .is_some_and(|options| options.iter().any(|o| equals(value, o))),
         "$ne" => !equals(value, arg),
@@ -92,6 +98,11 @@ fn operator_holds(value: Option<&Value>, op: &str, arg: &Value) -> bool {
         }
         other => panic!("query operator not supported by the protocol double: {other}"),
     }
+}
+
+/// The text of a string or an `{"$oid": …}`.
+pub fn text(value: &Value) -> Option<&str> {
+    value.get("$oid").unwrap_or(value).as_str()
 }
 
 fn compare(op: &str, v: i64, b: i64) -> bool {
