@@ -11,6 +11,10 @@ pub async fn read(mut request: Request) -> ApiRequest {
     let headers = RequestHeaders::from_lookup(|name| request.headers().get(name).ok().flatten());
     let body = read_body(&mut request).await;
     let url = request.inner().url();
+    let url_origin = request
+        .url()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
     let query = url
         .split_once('?')
         .map(|(_, rest)| rest.split('#').next().unwrap_or_default().to_owned())
@@ -21,6 +25,7 @@ pub async fn read(mut request: Request) -> ApiRequest {
         query,
         headers,
         body,
+        url_origin,
     }
 }
 
@@ -61,7 +66,9 @@ pub fn respond(response: ApiResponse) -> worker::Result<Response> {
     }
     let headers = Headers::new();
     for (name, value) in ApiResponse::COMMON_HEADERS {
-        if !(response.body.is_empty() && name == "content-type") {
+        // A response may override a common header (the JWKS is cacheable, unlike licenses).
+        if !(response.body.is_empty() && name == "content-type") && response.header(name).is_none()
+        {
             headers.set(name, value)?;
         }
     }

@@ -61,6 +61,9 @@ pub struct ApiRequest {
     pub query: String,
     pub headers: RequestHeaders,
     pub body: Body,
+    /// The origin of the request's URL, `scheme://host[:port]`: the default issuer of license
+    /// tokens (the `Origin` header is the caller's, in `headers`).
+    pub url_origin: String,
 }
 
 impl ApiRequest {
@@ -146,6 +149,7 @@ mod tests {
             query: query.into(),
             headers: RequestHeaders::default(),
             body: Body::Bytes(Vec::new()),
+            url_origin: "https://keybox.example".into(),
         }
     }
 

@@ -25,6 +25,8 @@ pub enum Access {
 pub enum Endpoint {
     CreateLicense,
     Health,
+    /// `GET /.well-known/jwks.json`: the public keys of license tokens.
+    LicenseTokenKeys,
 }
 
 /// One route of the API.
@@ -53,6 +55,13 @@ pub const ROUTES: &[Route] = &[
         access: Access::Public,
         cors: CorsScope::AnyOrigin,
         endpoint: Endpoint::Health,
+    },
+    Route {
+        method: "GET",
+        path: "/.well-known/jwks.json",
+        access: Access::Public,
+        cors: CorsScope::AnyOrigin,
+        endpoint: Endpoint::LicenseTokenKeys,
     },
 ];
 
@@ -175,6 +184,7 @@ pub async fn dispatch<S: LicenseStore, R: RandomSource, K: RemoteKeys>(
         (Endpoint::CreateLicense, Some(user)) => {
             handlers::create_license::handle(request, &user, cx).await
         }
+        (Endpoint::LicenseTokenKeys, _) => handlers::license_token_keys::handle(cx),
         // A token route is always authenticated above; kept total without a panic.
         (_, None) => Err(ApiError::NotFound),
     }

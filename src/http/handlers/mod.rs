@@ -3,3 +3,4 @@
 
 pub mod create_license;
 pub mod health;
+pub mod license_token_keys;
