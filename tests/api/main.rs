@@ -34,6 +34,8 @@ mod mongodb_store;
 mod routing;
 #[cfg(not(target_arch = "wasm32"))]
 mod storage_failure;
+#[cfg(not(target_arch = "wasm32"))]
+mod tokens;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
@@ -53,6 +55,7 @@ fn main() -> std::process::ExitCode {
         load::tests(),
         storage_failure::tests(),
         mongodb_store::tests(),
+        tokens::tests(),
     ]
     .into_iter()
     .flatten()
