@@ -44,3 +44,4 @@ pub mod domain;
 mod edge;
 pub mod http;
 pub mod storage;
+pub mod tokens;

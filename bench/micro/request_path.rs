@@ -71,6 +71,7 @@ mod native {
                 ..RequestHeaders::default()
             },
             body: Body::Bytes(BODY.to_vec()),
+            url_origin: "https://keybox.example".into(),
         };
         pollster::block_on(handle(request, &mut cx))
     }

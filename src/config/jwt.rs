@@ -9,6 +9,7 @@ use super::{error, list, seconds, url, ConfigError};
 use crate::auth::jwks::JwksPolicy;
 use crate::auth::keys::keys_from_setting;
 use crate::auth::{Alg, ClaimRules, Key, Verifier};
+use crate::tokens::LicenseTokens;
 
 /// Where a JWKS deployment fetches its keys, and how it caches them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +31,8 @@ pub struct Config {
     pub verifier: Verifier,
     /// Set when `JWT_JWKS_URL` is.
     pub jwks: Option<JwksSettings>,
+    /// Set when `LICENSE_SIGNING_KEY` is: signs license tokens, publishes their keys.
+    pub tokens: Option<LicenseTokens>,
 }
 
 /// `JWT_SECRET` shorter than this is refused: RFC 7518 §3.2 requires an HMAC key of at least
@@ -86,6 +89,7 @@ impl Config {
         }
         let public_keys = jwks.is_some() || get("JWT_PUBLIC_KEY").is_some();
         let rules = claim_rules(&get, public_keys)?;
+        let tokens = super::tokens::license_tokens(&get)?;
         Ok(Self {
             verifier: Verifier {
                 keys,
@@ -93,6 +97,7 @@ impl Config {
                 remote: jwks.is_some(),
             },
             jwks,
+            tokens,
         })
     }
 }

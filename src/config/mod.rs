@@ -1,9 +1,11 @@
 //! Typed settings, read once per isolate from the Worker's environment: the JWT settings
-//! (`jwt.rs`), the storage backend (`storage.rs`) and the rule for remote URLs (`url.rs`).
+//! (`jwt.rs`), the storage backend (`storage.rs`), the rule for remote URLs (`url.rs`) and the
+//! license-token keys (`tokens.rs`).
 //! Errors name the setting, never its value.
 
 mod jwt;
 mod storage;
+mod tokens;
 mod url;
 
 use std::fmt;
@@ -12,6 +14,7 @@ pub use jwt::{
     Config, JwksSettings, ANY_AUDIENCE, JWKS_TIMEOUT, MAX_LEEWAY_SECONDS, MIN_SECRET_BYTES,
 };
 pub use storage::{MongoSettings, StorageConfig, DEFAULT_COLLECTION};
+pub use tokens::TOKEN_TTL_RANGE;
 
 /// A required setting is missing or unusable. Names the setting, never its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

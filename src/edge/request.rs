@@ -4,13 +4,16 @@ use futures_util::StreamExt;
 use worker::{console_error, Headers, Request, Response};
 
 use crate::domain::MAX_BODY_BYTES;
-use crate::http::{ApiRequest, ApiResponse, Body, RequestHeaders};
+use crate::http::{url_origin, ApiRequest, ApiResponse, Body, RequestHeaders};
 
 /// Copies what the API reads off `request`, body included.
 pub async fn read(mut request: Request) -> ApiRequest {
     let headers = RequestHeaders::from_lookup(|name| request.headers().get(name).ok().flatten());
     let body = read_body(&mut request).await;
     let url = request.inner().url();
+    // From the URL text: `worker::Url` would pull the `url` crate's IDNA tables into the wasm
+    // (+100 KB gzip) for what the runtime has already normalised.
+    let url_origin = url_origin(&url);
     let query = url
         .split_once('?')
         .map(|(_, rest)| rest.split('#').next().unwrap_or_default().to_owned())
@@ -21,6 +24,7 @@ pub async fn read(mut request: Request) -> ApiRequest {
         query,
         headers,
         body,
+        url_origin,
     }
 }
 
@@ -61,7 +65,9 @@ pub fn respond(response: ApiResponse) -> worker::Result<Response> {
     }
     let headers = Headers::new();
     for (name, value) in ApiResponse::COMMON_HEADERS {
-        if !(response.body.is_empty() && name == "content-type") {
+        // A response may override a common header (the JWKS is cacheable, unlike licenses).
+        if !(response.body.is_empty() && name == "content-type") && response.header(name).is_none()
+        {
             headers.set(name, value)?;
         }
     }

@@ -12,7 +12,7 @@ pub mod routes;
 
 pub use cors::{CorsPolicy, CorsRequest, CorsScope};
 pub use error::ApiError;
-pub use request::{ApiRequest, Body, RequestHeaders};
+pub use request::{url_origin, ApiRequest, Body, RequestHeaders};
 pub use response::ApiResponse;
 
 use chrono::{DateTime, Utc};

@@ -61,6 +61,9 @@ pub struct ApiRequest {
     pub query: String,
     pub headers: RequestHeaders,
     pub body: Body,
+    /// The origin of the request's URL, `scheme://host[:port]`: the default issuer of license
+    /// tokens (the `Origin` header is the caller's, in `headers`).
+    pub url_origin: String,
 }
 
 impl ApiRequest {
@@ -93,6 +96,20 @@ impl ApiRequest {
             request_headers: self.headers.request_headers.as_deref(),
         }
     }
+}
+
+/// The origin, `scheme://host[:port]`, of an absolute URL as the runtime serialises it (WHATWG:
+/// lowercase scheme and host, default port omitted); user info is dropped. Empty when `url` has
+/// no `scheme://`.
+pub fn url_origin(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return String::new();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    format!("{scheme}://{host}")
 }
 
 /// `application/json`, any `application/*+json`, or no Content-Type at all (parsed as JSON,
@@ -146,6 +163,7 @@ mod tests {
             query: query.into(),
             headers: RequestHeaders::default(),
             body: Body::Bytes(Vec::new()),
+            url_origin: "https://keybox.example".into(),
         }
     }
 
@@ -171,6 +189,36 @@ mod tests {
             with_query("x=%FF").query_param("x").as_deref(),
             Some("\u{FFFD}")
         );
+    }
+
+    #[test]
+    fn the_url_origin_is_scheme_host_and_port_only() {
+        for (url, origin) in [
+            (
+                "https://keybox.example.workers.dev/validate?x=1",
+                "https://keybox.example.workers.dev",
+            ),
+            (
+                "http://127.0.0.1:8787/validate/activate",
+                "http://127.0.0.1:8787",
+            ),
+            (
+                "https://licenses.example.com",
+                "https://licenses.example.com",
+            ),
+            (
+                "https://licenses.example.com?q#f",
+                "https://licenses.example.com",
+            ),
+            (
+                "https://user:pw@licenses.example.com/x",
+                "https://licenses.example.com",
+            ),
+            ("http://[::1]:8787/", "http://[::1]:8787"),
+            ("not a url", ""),
+        ] {
+            assert_eq!(url_origin(url), origin, "{url}");
+        }
     }
 
     #[test]

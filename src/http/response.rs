@@ -11,7 +11,8 @@ pub struct ApiResponse {
 }
 
 impl ApiResponse {
-    /// Headers every response carries: JSON, and license data is never cached.
+    /// Headers every response carries: JSON, and license data is never cached. A header of
+    /// the same name in [`Self::headers`] replaces the common one.
     pub const COMMON_HEADERS: [(&'static str, &'static str); 3] = [
         ("content-type", "application/json; charset=utf-8"),
         ("cache-control", "no-store"),

@@ -46,6 +46,8 @@ pub enum Endpoint {
     DeleteProject,
     /// The original server's `createProject`: a project and its first license.
     CreateProjectWithLicense,
+    /// `GET /.well-known/jwks.json`: the public keys of license tokens.
+    LicenseTokenKeys,
 }
 
 /// A developer-only route (token, allow-listed origins) for `endpoint`.
@@ -85,6 +87,13 @@ pub const ROUTES: &[Route] = &[
         access: Access::Public,
         cors: CorsScope::AnyOrigin,
         endpoint: Endpoint::Health,
+    },
+    Route {
+        method: "GET",
+        path: "/.well-known/jwks.json",
+        access: Access::Public,
+        cors: CorsScope::AnyOrigin,
+        endpoint: Endpoint::LicenseTokenKeys,
     },
     Route {
         method: "POST",
@@ -316,6 +325,7 @@ pub async fn dispatch<S: Stores, R: RandomSource, K: RemoteKeys>(
         (Endpoint::CreateProjectWithLicense, Some(user)) => {
             handlers::create_project::handle(request, &user, cx).await
         }
+        (Endpoint::LicenseTokenKeys, _) => handlers::license_token_keys::handle(cx),
         // A token route is always authenticated above; kept total without a panic.
         (_, None) => Err(ApiError::NotFound),
     }

@@ -40,6 +40,7 @@ fn request(method: &str, path: &str, headers: RequestHeaders, body: &str) -> Api
         query: String::new(),
         headers,
         body: Body::Bytes(body.into()),
+        url_origin: "https://keybox.example".into(),
     }
 }
 
@@ -351,3 +352,5 @@ fn no_usable_jwks_key_is_a_503_json_error_not_a_401() {
     assert_eq!(response.header("retry-after"), Some("30"));
     assert_eq!(deployment.stored(), 0);
 }
+
+mod license_token_keys;

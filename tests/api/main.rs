@@ -51,6 +51,8 @@ mod seat_races;
 #[cfg(not(target_arch = "wasm32"))]
 mod storage_failure;
 #[cfg(not(target_arch = "wasm32"))]
+mod tokens;
+#[cfg(not(target_arch = "wasm32"))]
 mod validation;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -80,6 +82,7 @@ fn main() -> std::process::ExitCode {
         clients_projects::tests(),
         ownership::tests(),
         hostile_owned::tests(),
+        tokens::tests(),
     ]
     .into_iter()
     .flatten()

@@ -8,5 +8,6 @@ pub mod create_project;
 pub mod deactivate;
 pub mod health;
 pub mod license;
+pub mod license_token_keys;
 pub mod projects;
 pub mod validate;

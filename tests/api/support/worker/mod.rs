@@ -156,6 +156,12 @@ pub fn start_scratch_worker(name: &str, settings: &str) -> Result<ScratchWorker,
     Ok(scratch)
 }
 
+/// The storage lines of the current backend's worker (no authentication, CORS or token
+/// settings), for a scratch worker that stores like the main one.
+pub fn storage_settings() -> Result<String, String> {
+    settings::backend_settings(backend())
+}
+
 /// Stops every worker, keeping their files for a look when the run failed.
 pub fn stop_workers(failed: bool) {
     let keep = failed || std::env::var_os("KEEP_TEST_STATE").is_some();

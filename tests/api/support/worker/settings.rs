@@ -14,13 +14,17 @@ pub(super) fn for_jwks_mode(jwks_url: &str) -> String {
 
 /// Settings every backend worker has besides storage: `JWT_PUBLIC_KEY` (a JWKS of every
 /// asymmetric test key, next to the HS256 `JWT_SECRET`), the issuer and audience that public
-/// keys require, and `CORS_ORIGINS`.
+/// keys require, `CORS_ORIGINS`, and the license-token keys (`LICENSE_SIGNING_KEY`).
 fn auth_settings() -> String {
     env_lines(&[
         ("JWT_PUBLIC_KEY", super::keys::public_jwks().to_string()),
         ("JWT_ISSUER", super::ISSUER.into()),
         ("JWT_AUDIENCE", super::AUDIENCE.into()),
         ("CORS_ORIGINS", super::ALLOWED_ORIGIN.into()),
+        (
+            "LICENSE_SIGNING_KEY",
+            crate::support::license_signing_setting(),
+        ),
     ])
 }
 
@@ -47,7 +51,7 @@ fn env_lines(pairs: &[(&str, String)]) -> String {
 }
 
 /// The extra settings of a backend's worker (its `--env-file` lines).
-fn backend_settings(backend: Backend) -> Result<String, String> {
+pub(super) fn backend_settings(backend: Backend) -> Result<String, String> {
     match backend {
         // STORAGE left unset: D1 is the default.
         Backend::D1 => Ok(String::new()),
