@@ -3,15 +3,15 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{is_due_to_expire, verdict, LicenseCall, Verdict};
+use crate::domain::{is_due_to_expire, verdict, License, LicenseCall, Verdict};
 use crate::storage::{LifecycleStore, StoreError};
 
 /// The answer of a validation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Validation {
     pub verdict: Verdict,
-    /// The license's expiry; `None` for an unknown key.
-    pub expires_at: Option<DateTime<Utc>>,
+    /// The license read; `None` for an unknown key.
+    pub license: Option<License>,
 }
 
 pub async fn validate<S: LifecycleStore>(
@@ -27,6 +27,6 @@ pub async fn validate<S: LifecycleStore>(
     }
     Ok(Validation {
         verdict: verdict(license.as_ref(), &call.seat, now),
-        expires_at: license.map(|l| l.expires_at),
+        license,
     })
 }

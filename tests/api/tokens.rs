@@ -1,10 +1,7 @@
-//! License tokens, checked by an independent verifier (the `jsonwebtoken` crate: ring's
-//! Ed25519, not KeyBox's code) against the key set the worker serves at
-//! `/.well-known/jwks.json`.
-//!
-//! `POST /validate` and `/validate/activate` return the tokens; until they exist here, tokens
-//! are signed natively with `keybox::tokens` under the very key the workers are configured
-//! with (for a license created over HTTP), which is what those endpoints will do.
+//! License tokens, as `POST /validate/activate` and `POST /validate` return them, checked by an
+//! independent verifier (the `jsonwebtoken` crate: ring's Ed25519, not KeyBox's code) against
+//! the key set the worker serves at `/.well-known/jwks.json`. Only an expired token is signed
+//! here (natively, under the workers' own key): a worker never issues one.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use chrono::{DateTime, Duration, Utc};
@@ -18,9 +15,12 @@ use keybox::tokens::{parse_signing_keys, LicenseClaims, LicenseTokens, Seat};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::support::licenses::{
+    activate, developer, force_past_expiry, issue_license, key_of, validate,
+};
 use crate::support::{
-    backend, create_body, license_signing_keys, license_signing_setting, post_create,
-    random_object_id, request, start_scratch_worker, storage_settings, token,
+    backend, call_on, client_of, license_signing_keys, license_signing_setting, new_project_on,
+    request, request_to, start_scratch_worker, storage_settings, token, worker,
 };
 use crate::trials;
 
@@ -28,14 +28,18 @@ pub fn tests() -> Vec<libtest_mimic::Trial> {
     trials![
         the_served_key_set_publishes_every_configured_key_under_its_thumbprint,
         the_key_set_is_cacheable_and_open_to_any_origin,
-        a_token_verifies_against_the_served_key_set_with_an_independent_verifier,
+        activate_and_validate_answer_tokens_an_independent_verifier_accepts,
         the_independent_verifier_refuses_tampered_foreign_and_expired_tokens,
+        no_token_is_issued_for_unknown_pending_revoked_expired_or_mismatched_licenses,
         a_worker_without_a_signing_key_publishes_no_keys_and_still_serves,
     ]
 }
 
-/// The issuer the tests' tokens carry (what `LICENSE_TOKEN_ISSUER` would set).
-const ISSUER: &str = "https://licenses.keybox.test";
+/// The issuer of the workers' tokens: `LICENSE_TOKEN_ISSUER` is unset, so the origin of the
+/// request.
+fn issuer() -> String {
+    worker().base_url.trim_end_matches('/').to_owned()
+}
 
 fn served_key_set() -> JwkSet {
     let reply = request("GET", "/.well-known/jwks.json", &[], None);
@@ -49,34 +53,33 @@ fn thumbprint_of(x: &str) -> String {
     Base64UrlUnpadded::encode_string(&Sha256::digest(canonical.as_bytes()))
 }
 
-/// A license created over HTTP on the current backend, as the domain type, made `ACTIVE` (as
-/// an activation would).
-fn created_license() -> License {
-    let project = random_object_id();
-    let reply = post_create(Some(&token("u")), &create_body(&project));
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    let stored = &reply.json()["license"];
-    let field = |name: &str| stored[name].as_str().unwrap().to_owned();
-    let issued_at: DateTime<Utc> = field("issuedAt").parse().unwrap();
-    let mut license = License::issue(
-        &CreateLicenseRequest::parse(create_body(&project).as_bytes()).unwrap(),
+/// An ACTIVE license on `machine-7`, and the token its activation answered.
+fn activated_license() -> (Value, String) {
+    let license = issue_license("u", json!({}));
+    let reply = activate(&json!({"key": key_of(&license), "machineId": "machine-7"}));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let token = reply.json()["token"]
+        .as_str()
+        .expect("an activation answers a token")
+        .to_owned();
+    (license, token)
+}
+
+/// The license as the domain type, ACTIVE as stored after its activation (for a token signed
+/// here).
+fn domain_license(license: &Value) -> License {
+    let field = |name: &str| license[name].as_str().unwrap().to_owned();
+    let body = json!({"duration": license["duration"], "clientId": license["client"],
+                      "projectId": license["project"], "services": license["services"]});
+    let mut domain = License::issue(
+        &CreateLicenseRequest::parse(body.to_string().as_bytes()).unwrap(),
         UserId::parse("u").unwrap(),
-        issued_at,
+        field("issuedAt").parse::<DateTime<Utc>>().unwrap(),
         ObjectId::parse(&field("_id")).unwrap(),
         LicenseKey::from_stored(field("key")),
     );
-    assert_eq!(
-        serde_json::to_value(&license).unwrap()["expiresAt"],
-        stored["expiresAt"]
-    );
-    license.status = LicenseStatus::Active;
-    license
-}
-
-/// The workers' signer, rebuilt from the same setting.
-fn workers_tokens(ttl_seconds: i64) -> LicenseTokens {
-    let keys = parse_signing_keys(&license_signing_setting()).unwrap();
-    LicenseTokens::new(keys, Some(ISSUER.into()), ttl_seconds)
+    domain.status = LicenseStatus::Active;
+    domain
 }
 
 fn seat() -> Seat<'static> {
@@ -96,7 +99,7 @@ fn verify(token: &str, keys: &JwkSet, license_key: &str) -> Result<Value, ErrorK
         .ok_or(ErrorKind::InvalidKeyFormat)?;
     let key = DecodingKey::from_jwk(jwk).map_err(|e| e.into_kind())?;
     let mut rules = Validation::new(Algorithm::EdDSA);
-    rules.set_issuer(&[ISSUER]);
+    rules.set_issuer(&[issuer()]);
     rules.sub = Some(license_key.to_owned());
     rules.set_required_spec_claims(&["exp", "nbf", "iss", "sub"]);
     rules.validate_nbf = true;
@@ -148,36 +151,49 @@ fn the_key_set_is_cacheable_and_open_to_any_origin() {
     assert_eq!(wrong.header("allow"), Some("GET, OPTIONS"));
 }
 
-fn a_token_verifies_against_the_served_key_set_with_an_independent_verifier() {
-    let license = created_license();
-    let now: DateTime<Utc> = std::time::SystemTime::now().into();
-    let token = workers_tokens(3600)
-        .issue(&license, seat(), now, "http://unused", &mut OsRandom)
-        .unwrap();
-    let claims = verify(&token, &served_key_set(), license.key.as_str()).expect("verifies");
-    assert_eq!(claims["sub"], license.key.as_str());
-    assert_eq!(claims["status"], "ACTIVE");
-    assert_eq!(claims["exp"], now.timestamp() + 3600);
-    assert_eq!(claims["project"], license.project.to_string());
-    let kid = decode_header(&token).unwrap().kid.unwrap();
-    let first = Base64UrlUnpadded::encode_string(&license_signing_keys()[0].pk[..]);
-    assert_eq!(kid, thumbprint_of(&first), "signed by the first key");
-    // The client that checks another license's key refuses the token.
+fn activate_and_validate_answer_tokens_an_independent_verifier_accepts() {
+    let (license, activation_token) = activated_license();
+    let key = key_of(&license);
+    let keys = served_key_set();
+    let reply = validate(&json!({"key": key, "machineId": "machine-7", "productName": "App"}));
+    assert_eq!(reply.json()["valid"], true, "{}", reply.body);
+    let validation_token = reply.json()["token"].as_str().expect("a token").to_owned();
+    for token in [&activation_token, &validation_token] {
+        let claims = verify(token, &keys, &key).expect("verifies");
+        assert_eq!(claims["sub"], key.as_str());
+        assert_eq!(claims["iss"], issuer(), "the request's origin by default");
+        assert_eq!(claims["status"], "ACTIVE");
+        assert_eq!(claims["project"], license["project"]);
+        assert_eq!(claims["client"], license["client"]);
+        assert_eq!(claims["services"], license["services"]);
+        assert_eq!(claims["licenseExpiresAt"], license["expiresAt"]);
+        assert_eq!(claims["machineId"], "machine-7");
+        assert_eq!(
+            claims.get("instanceId"),
+            None,
+            "named only when the request named one"
+        );
+        let iat = claims["iat"].as_i64().unwrap();
+        assert_eq!(claims["nbf"], iat);
+        assert_eq!(claims["exp"], iat + 604_800, "a week by default");
+        let kid = decode_header(token).unwrap().kid.unwrap();
+        let first = Base64UrlUnpadded::encode_string(&license_signing_keys()[0].pk[..]);
+        assert_eq!(kid, thumbprint_of(&first), "signed by the first key");
+    }
+    let jti = |token: &str| verify(token, &keys, &key).unwrap()["jti"].clone();
+    assert_ne!(jti(&activation_token), jti(&validation_token));
+    // A client that checks for another license's key refuses the token.
     assert_eq!(
-        verify(&token, &served_key_set(), "KB-SOMEONE-ELSE"),
+        verify(&validation_token, &keys, "KB-SOMEONE-ELSE"),
         Err(ErrorKind::InvalidSubject)
     );
 }
 
 fn the_independent_verifier_refuses_tampered_foreign_and_expired_tokens() {
-    let license = created_license();
+    let (license, good) = activated_license();
     let keys = served_key_set();
-    let tokens = workers_tokens(3600);
-    let now: DateTime<Utc> = std::time::SystemTime::now().into();
-    let good = tokens
-        .issue(&license, seat(), now, "", &mut OsRandom)
-        .unwrap();
-    let key = license.key.as_str();
+    let key = key_of(&license);
+    let key = key.as_str();
     assert!(verify(&good, &keys, key).is_ok());
 
     // Tampered: a payload that extends `exp` by a year, under the original signature.
@@ -206,14 +222,51 @@ fn the_independent_verifier_refuses_tampered_foreign_and_expired_tokens() {
         Err(ErrorKind::InvalidSignature)
     );
 
-    // Expired: issued two hours ago for one hour.
-    let issued = now - Duration::hours(2);
-    let claims = LicenseClaims::new(&license, seat(), issued, 3600, ISSUER, &mut OsRandom).unwrap();
+    // Expired: issued two hours ago for one hour, under the workers' own key.
+    let keys_setting = parse_signing_keys(&license_signing_setting()).unwrap();
+    let tokens = LicenseTokens::new(keys_setting, None, 3600);
+    let issued = DateTime::<Utc>::from(std::time::SystemTime::now()) - Duration::hours(2);
+    let claims = LicenseClaims::new(
+        &domain_license(&license),
+        seat(),
+        issued,
+        3600,
+        &issuer(),
+        &mut OsRandom,
+    )
+    .unwrap();
     let expired = tokens.signer.sign(&claims);
     assert_eq!(
         verify(&expired, &keys, key),
         Err(ErrorKind::ExpiredSignature)
     );
+}
+
+fn no_token_is_issued_for_unknown_pending_revoked_expired_or_mismatched_licenses() {
+    let no_token = |body: Value| {
+        let reply = validate(&body);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.json()["valid"], false, "{}", reply.body);
+        assert_eq!(reply.json().get("token"), None, "{}", reply.body);
+        reply.json()["code"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(no_token(json!({"key": "KB-NOPE"})), "NOT_FOUND");
+    let pending = issue_license("u", json!({}));
+    assert_eq!(no_token(json!({"key": key_of(&pending)})), "NOT_ACTIVATED");
+    let (mismatched, _) = activated_license();
+    assert_eq!(
+        no_token(json!({"key": key_of(&mismatched), "machineId": "machine-8"})),
+        "MACHINE_MISMATCH"
+    );
+    let (revoked, _) = activated_license();
+    let path = format!("/license/{}/revoke", key_of(&revoked));
+    assert_eq!(developer("u", "POST", &path, None).status, 200);
+    assert_eq!(no_token(json!({"key": key_of(&revoked)})), "REVOKED");
+    let refused = activate(&json!({"key": key_of(&revoked), "machineId": "machine-7"}));
+    assert_eq!((refused.status, refused.json().get("token")), (403, None));
+    let (expired, _) = activated_license();
+    force_past_expiry(&key_of(&expired));
+    assert_eq!(no_token(json!({"key": key_of(&expired)})), "EXPIRED");
 }
 
 /// Scratch workers of the current backend, one without `LICENSE_SIGNING_KEY` (no key set, the
@@ -233,6 +286,34 @@ fn a_worker_without_a_signing_key_publishes_no_keys_and_still_serves() {
     assert_eq!((status, body.as_str()), (404, r#"{"message":"Not found"}"#));
     let (status, body) = get(scratch.base_url(), "/health");
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+    // Licenses still activate and validate there, without tokens.
+    let bearer = token("u");
+    let project = new_project_on(scratch.worker(), &bearer);
+    let client = client_of(&project);
+    let body = json!({"duration": 1, "clientId": client, "projectId": project});
+    let created = call_on(
+        scratch.worker(),
+        &bearer,
+        "POST",
+        "/license/create",
+        Some(&body),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let call = json!({"key": created.json()["license"]["key"], "machineId": "m"});
+    for path in ["/validate/activate", "/validate"] {
+        let reply = request_to(
+            scratch.worker(),
+            "POST",
+            path,
+            &[("Content-Type", "application/json")],
+            Some(call.to_string().as_bytes()),
+        );
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        assert_eq!(reply.json().get("token"), None, "{path}: {}", reply.body);
+        if path == "/validate" {
+            assert_eq!(reply.json()["valid"], true, "{}", reply.body);
+        }
+    }
     drop(scratch);
 
     let secret_d = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";

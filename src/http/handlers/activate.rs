@@ -1,9 +1,11 @@
-//! `POST /validate/activate`: take a seat for the calling machine (idempotent per seat).
+//! `POST /validate/activate`: take a seat for the calling machine (idempotent per seat); the
+//! answer carries a signed license token when a signing key is configured.
 
 use serde::Serialize;
 
+use super::license_token::token_for;
 use crate::app::{activate, Activation};
-use crate::domain::{format_timestamp, LicenseCall};
+use crate::domain::{format_timestamp, LicenseCall, RandomSource};
 use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::LifecycleStore;
 
@@ -19,11 +21,14 @@ struct Answer<'a> {
     activated_at: String,
     #[serde(rename = "expiresAt")]
     expires_at: String,
+    /// When license tokens are configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
 }
 
-pub async fn handle<S: LifecycleStore, R, K>(
+pub async fn handle<S: LifecycleStore, R: RandomSource, K>(
     request: &ApiRequest,
-    cx: &Context<'_, S, R, K>,
+    cx: &mut Context<'_, S, R, K>,
 ) -> Result<ApiResponse, ApiError> {
     let call = LicenseCall::parse(request.json_body()?)?;
     let store = cx.store.map_err(ApiError::Config)?;
@@ -31,6 +36,7 @@ pub async fn handle<S: LifecycleStore, R, K>(
         Activation::Taken { license, seat } => ("License activated successfully", license, seat),
         Activation::AlreadyActive { license, seat } => ("License already activated", license, seat),
     };
+    let token = token_for(request, &license, &call.seat, cx)?;
     Ok(ApiResponse::json(
         200,
         &Answer {
@@ -40,6 +46,7 @@ pub async fn handle<S: LifecycleStore, R, K>(
             instance_id: seat.instance.as_ref().map(|i| i.as_str()),
             activated_at: format_timestamp(seat.activated_at),
             expires_at: format_timestamp(license.expires_at),
+            token,
         },
     ))
 }

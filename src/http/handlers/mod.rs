@@ -8,6 +8,7 @@ pub mod create_project;
 pub mod deactivate;
 pub mod health;
 pub mod license;
+mod license_token;
 pub mod license_token_keys;
 pub mod projects;
 pub mod validate;

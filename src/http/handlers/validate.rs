@@ -1,10 +1,12 @@
 //! `POST /validate`: always 200 with a verdict (400 only for a bad body, the original's 500
-//! `{valid: null}` when the store fails). No token, one read.
+//! `{valid: null}` when the store fails). No bearer token, one read; a valid license gets a
+//! signed license token when a signing key is configured.
 
 use serde::Serialize;
 
+use super::license_token::token_for;
 use crate::app::validate;
-use crate::domain::{format_timestamp, LicenseCall};
+use crate::domain::{format_timestamp, LicenseCall, RandomSource};
 use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::LifecycleStore;
 
@@ -16,11 +18,14 @@ struct Answer {
     message: &'static str,
     #[serde(rename = "expiresAt")]
     expires_at: Option<String>,
+    /// Only on a valid answer, when license tokens are configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
 }
 
-pub async fn handle<S: LifecycleStore, R, K>(
+pub async fn handle<S: LifecycleStore, R: RandomSource, K>(
     request: &ApiRequest,
-    cx: &Context<'_, S, R, K>,
+    cx: &mut Context<'_, S, R, K>,
 ) -> Result<ApiResponse, ApiError> {
     let call = LicenseCall::parse(request.json_body()?)?;
     let store = cx.store.map_err(ApiError::Config)?;
@@ -28,6 +33,10 @@ pub async fn handle<S: LifecycleStore, R, K>(
         .await
         .map_err(ApiError::ValidationUnavailable)?;
     let verdict = validation.verdict;
+    let token = match (&validation.license, verdict.is_valid()) {
+        (Some(license), true) => token_for(request, license, &call.seat, cx)?,
+        _ => None,
+    };
     Ok(ApiResponse::json(
         200,
         &Answer {
@@ -35,7 +44,8 @@ pub async fn handle<S: LifecycleStore, R, K>(
             status: verdict.status(),
             code: verdict.code(),
             message: verdict.message(),
-            expires_at: validation.expires_at.map(format_timestamp),
+            expires_at: validation.license.map(|l| format_timestamp(l.expires_at)),
+            token,
         },
     ))
 }

@@ -20,7 +20,7 @@ use serde_json::Value;
 pub use client::{post_create, request, request_to, Reply};
 pub use d1::d1_execute;
 pub use license_keys::{license_signing_keys, license_signing_setting};
-pub use owned::{call, client_of, new_client, new_project, new_project_on};
+pub use owned::{call, call_on, client_of, new_client, new_project, new_project_on};
 pub use tokens::{hmac_token, sign_token, token, token_with_claims, SECRET_LEN};
 pub use worker::{
     data_api, jwks_worker, start_scratch_worker, start_workers, stop_workers, storage_settings,

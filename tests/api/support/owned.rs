@@ -18,7 +18,7 @@ static CLIENTS: Mutex<Option<HashMap<String, String>>> = Mutex::new(None);
 pub const EXAMPLE_CLIENT: &str = "60f7b3b3e6b3a72e8c8e4a1a";
 
 /// `method path` on `target` with `token` and a JSON body.
-pub(super) fn call_on(
+pub fn call_on(
     target: &Worker,
     token: &str,
     method: &str,

@@ -47,8 +47,8 @@ fn npx(root: &Path, path_env: &str) -> Command {
 }
 
 /// Starts `wrangler dev` for a worker named `name` (its directory under `run_root`) with
-/// `settings` and `secret` in its env file; a D1 backend worker (or the JWKS one) gets its own
-/// migrated database first.
+/// `settings` and `secret` in its env file; every D1 worker (the backend's, the JWKS one, a
+/// scratch one) gets its own migrated database first.
 pub(super) fn start_one(
     backend: Backend,
     name: &str,
@@ -64,7 +64,7 @@ pub(super) fn start_one(
     let env_file = run_dir.join("test.env");
     fs::write(&env_file, format!("JWT_SECRET={secret}\n{settings}")).map_err(|e| e.to_string())?;
 
-    if backend == Backend::D1 && (name == backend.name() || name == "jwks") {
+    if backend == Backend::D1 {
         let migrate = npx(root, path_env)
             .args([
                 "wrangler",
