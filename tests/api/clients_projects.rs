@@ -489,6 +489,14 @@ fn create_project_makes_the_project_and_its_first_license_together() {
         vec![license.clone()],
         "the license is stored as returned"
     );
+    // Seats, as on `POST /license/create`: shown by the developer's view of the license.
+    let seated =
+        json!({"clientId": client, "projectName": "Seats", "duration": 1, "maxMachines": 3});
+    let reply = call(&user, "POST", "/projects/createProject", Some(&seated));
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let key = reply.json()["license"]["key"].as_str().unwrap().to_owned();
+    let view = call(&user, "GET", &format!("/license/{key}"), None);
+    assert_eq!(view.json()["license"]["maxMachines"], 3, "{}", view.body);
 }
 
 fn create_project_checks_its_body_in_the_original_order() {

@@ -10,7 +10,9 @@ use wasm_bindgen_futures::JsFuture;
 use worker::D1PreparedStatement;
 
 use super::owned_rows::{ClientRow, OwnershipRow, ProjectRow};
-use super::store::{classify_insert_error, describe, optional, text, D1Store};
+use super::store::{
+    classify_insert_error, describe, license_values, optional, text, D1Store, INSERT_LICENSE,
+};
 use crate::domain::{
     format_timestamp, Client, ClientChanges, Cursor, License, ObjectId, Page, PageRequest, Project,
     ProjectChanges, UserId,
@@ -42,10 +44,6 @@ const DELETE_CLIENT: &str = "DELETE FROM clients WHERE id = ?1 AND owner = ?2 \
 const INSERT_PROJECT: &str = "INSERT INTO projects \
     (id, name, client_id, owner, created_at, updated_at) \
     VALUES (?1, ?2, (SELECT id FROM clients WHERE id = ?3 AND owner = ?4), ?4, ?5, ?5)";
-
-const INSERT_LICENSE_OF_NEW_PROJECT: &str = "INSERT INTO licenses \
-    (id, key, duration, issued_at, expires_at, status, services, user_id, client_id, project_id) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 const LIST_PROJECTS: &str = "SELECT id, name, client_id, owner, created_at, updated_at \
     FROM projects WHERE owner = ?1 AND client_id = ?5 \
@@ -301,22 +299,10 @@ impl ProjectStore for D1Store {
         license: &License,
     ) -> Result<(), StoreError> {
         const OPERATION: &str = "insert project and license";
-        let services = serde_json::to_string(&license.services).unwrap_or_else(|_| "[]".into());
-        let license_values = [
-            text(license.id.to_string()),
-            text(license.key.as_str()),
-            JsValue::from(f64::from(license.duration.months())),
-            text(format_timestamp(license.issued_at)),
-            text(format_timestamp(license.expires_at)),
-            text(license.status.as_str()),
-            text(services),
-            text(license.user.as_str()),
-            text(license.client.to_string()),
-            text(license.project.to_string()),
-        ];
         let statements = vec![
             self.statement(OPERATION, INSERT_PROJECT, &project_values(project))?,
-            self.statement(OPERATION, INSERT_LICENSE_OF_NEW_PROJECT, &license_values)?,
+            // After the project, in the same transaction: its ownership check sees it.
+            self.statement(OPERATION, INSERT_LICENSE, &license_values(license, None))?,
         ];
         // One batch is one transaction: both rows or neither.
         self.db

@@ -36,12 +36,36 @@ impl D1Store {
 /// project under that client, so a project that is missing, another developer's or under
 /// another client leaves it NULL and the statement fails its NOT NULL constraint, writing
 /// nothing. Only then is the reason read (`owned.rs`): no extra round trip on success.
-const INSERT_LICENSE: &str = "INSERT INTO licenses \
+pub(super) const INSERT_LICENSE: &str = "INSERT INTO licenses \
     (id, key, duration, issued_at, expires_at, status, services, user_id, client_id, project_id, \
      idempotency_key, request_fingerprint, idempotency_expires_at, max_machines) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
      (SELECT client_id FROM projects WHERE id = ?10 AND owner = ?8 AND client_id = ?9), \
      ?10, ?11, ?12, ?13, ?14)";
+
+/// The values of [`INSERT_LICENSE`] for `license`.
+pub(super) fn license_values(
+    license: &License,
+    idempotency: Option<&IdempotencyTag>,
+) -> [JsValue; 14] {
+    let services = serde_json::to_string(&license.services).unwrap_or_else(|_| "[]".into());
+    [
+        text(license.id.to_string()),
+        text(license.key.as_str()),
+        JsValue::from(f64::from(license.duration.months())),
+        text(format_timestamp(license.issued_at)),
+        text(format_timestamp(license.expires_at)),
+        text(license.status.as_str()),
+        text(services),
+        text(license.user.as_str()),
+        text(license.client.to_string()),
+        text(license.project.to_string()),
+        optional(idempotency.map(|t| t.key.as_str().to_owned())),
+        optional(idempotency.map(|t| t.fingerprint.as_str().to_owned())),
+        optional(idempotency.map(|t| format_timestamp(t.expires_at))),
+        JsValue::from(f64::from(license.max_machines.get())),
+    ]
+}
 
 const FIND_IDEMPOTENT: &str = "SELECT id, key, duration, issued_at, expires_at, status, services, \
     user_id, client_id, project_id, request_fingerprint FROM licenses \
@@ -65,23 +89,7 @@ impl LicenseStore for D1Store {
         license: &License,
         idempotency: Option<&IdempotencyTag>,
     ) -> Result<(), StoreError> {
-        let services = serde_json::to_string(&license.services).unwrap_or_else(|_| "[]".into());
-        let values = [
-            text(license.id.to_string()),
-            text(license.key.as_str()),
-            JsValue::from(f64::from(license.duration.months())),
-            text(format_timestamp(license.issued_at)),
-            text(format_timestamp(license.expires_at)),
-            text(license.status.as_str()),
-            text(services),
-            text(license.user.as_str()),
-            text(license.client.to_string()),
-            text(license.project.to_string()),
-            optional(idempotency.map(|t| t.key.as_str().to_owned())),
-            optional(idempotency.map(|t| t.fingerprint.as_str().to_owned())),
-            optional(idempotency.map(|t| format_timestamp(t.expires_at))),
-            JsValue::from(f64::from(license.max_machines.get())),
-        ];
+        let values = license_values(license, idempotency);
         // One statement: SQLite applies all of it (license and idempotency record) or none.
         let statement = self.statement("insert license", INSERT_LICENSE, &values)?;
         match statement.run().await.map_err(classify_insert_error) {
