@@ -8,6 +8,8 @@ mod change_status;
 mod create_license;
 mod deactivate;
 mod error;
+mod list_licenses;
+mod renew;
 mod validate;
 
 pub use activate::{activate, Activation};
@@ -15,6 +17,8 @@ pub use change_status::{change_status, StatusChange};
 pub use create_license::{create_license, CreateLicense, Created};
 pub use deactivate::deactivate;
 pub use error::AppError;
+pub use list_licenses::list_licenses;
+pub use renew::renew;
 pub use validate::{validate, Validation};
 
 use chrono::{DateTime, Utc};
@@ -29,5 +33,7 @@ pub struct Deps<'a, S, R> {
     pub now: DateTime<Utc>,
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod testing;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

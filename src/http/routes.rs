@@ -34,6 +34,8 @@ pub enum Endpoint {
     ToggleRevoke,
     Revoke,
     Reinstate,
+    Renew,
+    ListLicenses,
 }
 
 /// One route of the API.
@@ -118,6 +120,20 @@ pub const ROUTES: &[Route] = &[
         access: Access::Token,
         cors: CorsScope::Listed,
         endpoint: Endpoint::Reinstate,
+    },
+    Route {
+        method: "PATCH",
+        path: "/license/renew/:key",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::Renew,
+    },
+    Route {
+        method: "GET",
+        path: "/licenses",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::ListLicenses,
     },
 ];
 
@@ -256,6 +272,10 @@ pub async fn dispatch<S: LicenseStore + LifecycleStore, R: RandomSource, K: Remo
         }
         (Endpoint::Reinstate, Some(user)) => {
             handlers::license::change(key()?, &user, StatusChange::Reinstate, cx).await
+        }
+        (Endpoint::Renew, Some(user)) => handlers::renew::handle(request, key()?, &user, cx).await,
+        (Endpoint::ListLicenses, Some(user)) => {
+            handlers::licenses::handle(request, &user, cx).await
         }
         // A token route is always authenticated above; kept total without a panic.
         (_, None) => Err(ApiError::NotFound),

@@ -35,9 +35,13 @@ mod jwks;
 #[cfg(not(target_arch = "wasm32"))]
 mod license_admin;
 #[cfg(not(target_arch = "wasm32"))]
+mod listing;
+#[cfg(not(target_arch = "wasm32"))]
 mod load;
 #[cfg(not(target_arch = "wasm32"))]
 mod mongodb_store;
+#[cfg(not(target_arch = "wasm32"))]
+mod renewal;
 #[cfg(not(target_arch = "wasm32"))]
 mod routing;
 #[cfg(not(target_arch = "wasm32"))]
@@ -71,6 +75,8 @@ fn main() -> std::process::ExitCode {
         seat_races::tests(),
         license_admin::tests(),
         hostile_lifecycle::tests(),
+        renewal::tests(),
+        listing::tests(),
     ]
     .into_iter()
     .flatten()

@@ -6,4 +6,6 @@ pub mod create_license;
 pub mod deactivate;
 pub mod health;
 pub mod license;
+pub mod licenses;
+pub mod renew;
 pub mod validate;

@@ -3,6 +3,8 @@
 //! (pure, so natively tested).
 
 #[cfg(target_arch = "wasm32")]
+mod admin;
+#[cfg(target_arch = "wasm32")]
 mod lifecycle;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by store.rs; tested natively
 mod rows;

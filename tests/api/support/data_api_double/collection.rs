@@ -48,17 +48,36 @@ pub fn find<'a>(
     documents.iter().filter(|d| matches(d, filter))
 }
 
-/// Applies `$unset` / `$set` of top-level fields, `$push` of an element and `$pull` of the
-/// elements matching a condition to the first match of `filter`: whether one matched, or why
-/// the update is refused.
+/// Applies `update` to the first match of `filter`: whether one matched, or why the update
+/// is refused.
 pub fn update_one(
     documents: &mut [Value],
     filter: &Map<String, Value>,
     update: &Map<String, Value>,
 ) -> Result<bool, String> {
-    let Some(document) = documents.iter_mut().find(|d| matches(d, filter)) else {
-        return Ok(false);
-    };
+    match documents.iter_mut().find(|d| matches(d, filter)) {
+        Some(document) => apply(document, update).map(|()| true),
+        None => Ok(false),
+    }
+}
+
+/// Applies `update` to every match of `filter`: how many matched.
+pub fn update_many(
+    documents: &mut [Value],
+    filter: &Map<String, Value>,
+    update: &Map<String, Value>,
+) -> Result<usize, String> {
+    let mut matched = 0;
+    for document in documents.iter_mut().filter(|d| matches(d, filter)) {
+        apply(document, update)?;
+        matched += 1;
+    }
+    Ok(matched)
+}
+
+/// `$unset` / `$set` of top-level fields, `$push` of an element and `$pull` of the elements
+/// matching a condition.
+fn apply(document: &mut Value, update: &Map<String, Value>) -> Result<(), String> {
     let fields = document.as_object_mut().expect("documents are objects");
     for (operator, changes) in update {
         let Some(changes) = changes.as_object() else {
@@ -95,7 +114,44 @@ pub fn update_one(
             }
         }
     }
-    Ok(true)
+    Ok(())
+}
+
+/// `documents` ordered by `sort` (`{"field": 1 | -1, ...}`, later fields breaking ties), as
+/// MongoDB orders within a type; a missing field sorts first ascending.
+pub fn sorted<'a>(mut documents: Vec<&'a Value>, sort: &Map<String, Value>) -> Vec<&'a Value> {
+    documents.sort_by(|a, b| {
+        sort.iter()
+            .map(|(field, direction)| {
+                let key =
+                    |d: &Value| super::query::at_path(d, field).and_then(super::query::sort_key);
+                let order = key(a).cmp(&key(b));
+                if direction.as_i64() == Some(-1) {
+                    order.reverse()
+                } else {
+                    order
+                }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    documents
+}
+
+/// A `projection` of only included fields (`{"field": 1}`), `_id` kept unless excluded.
+pub fn project(document: &Value, projection: &Map<String, Value>) -> Value {
+    let keep = |name: &str| match projection.get(name) {
+        Some(flag) => flag.as_i64() == Some(1) || flag.as_bool() == Some(true),
+        None => name == "_id",
+    };
+    let fields = document.as_object().expect("documents are objects");
+    Value::Object(
+        fields
+            .iter()
+            .filter(|(name, _)| keep(name))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
 }
 
 /// The hex of a document's `project` ObjectId.
