@@ -10,6 +10,7 @@ mod deactivate;
 mod error;
 mod list_licenses;
 mod renew;
+mod sweep;
 mod validate;
 
 pub use activate::{activate, Activation};
@@ -19,6 +20,7 @@ pub use deactivate::deactivate;
 pub use error::AppError;
 pub use list_licenses::list_licenses;
 pub use renew::renew;
+pub use sweep::{sweep_expired, Sweep, SWEEP_BATCH, SWEEP_MAX_BATCHES};
 pub use validate::{validate, Validation};
 
 use chrono::{DateTime, Utc};

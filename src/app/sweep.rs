@@ -73,8 +73,17 @@ mod tests {
         store.edit(&keys[2], |l| l.status = Revoked);
         store.edit(&keys[3], |l| l.status = Expired);
         let sweep = pollster::block_on(sweep_expired(&store, at(2024, 7), 100, 10)).unwrap();
-        assert_eq!(sweep, Sweep { expired: 2, complete: true });
-        assert_eq!(statuses(&store), [Expired, Expired, Revoked, Expired, Expired, Pending]);
+        assert_eq!(
+            sweep,
+            Sweep {
+                expired: 3,
+                complete: true
+            }
+        );
+        assert_eq!(
+            statuses(&store),
+            [Expired, Expired, Revoked, Expired, Expired, Pending]
+        );
     }
 
     #[test]
@@ -84,8 +93,20 @@ mod tests {
             issue(&store, at(2023, 1), 1);
         }
         let first = pollster::block_on(sweep_expired(&store, at(2024, 7), 2, 3)).unwrap();
-        assert_eq!(first, Sweep { expired: 6, complete: false });
+        assert_eq!(
+            first,
+            Sweep {
+                expired: 6,
+                complete: false
+            }
+        );
         let second = pollster::block_on(sweep_expired(&store, at(2024, 7), 2, 3)).unwrap();
-        assert_eq!(second, Sweep { expired: 1, complete: true });
+        assert_eq!(
+            second,
+            Sweep {
+                expired: 1,
+                complete: true
+            }
+        );
     }
 }

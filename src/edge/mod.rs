@@ -1,10 +1,11 @@
-//! The Workers runtime, in one place (wasm only): the `fetch` entry, the request/response
-//! adapter, per-isolate settings and the backend they pick, and the `fetch` transports (the
-//! JWKS keys, the MongoDB Data API).
+//! The Workers runtime, in one place (wasm only): the `fetch` entry, the `scheduled` one (the
+//! expiry sweep), the request/response adapter, per-isolate settings and the backend they
+//! pick, and the `fetch` transports (the JWKS keys, the MongoDB Data API).
 
 mod data_api;
 mod jwks_fetch;
 mod request;
+mod scheduled;
 mod settings;
 mod store;
 

@@ -151,4 +151,8 @@ impl LifecycleStore for Store {
     ) -> Result<Vec<License>, StoreError> {
         delegate!(self, s => s.list(owner, filter, page).await)
     }
+
+    async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError> {
+        delegate!(self, s => s.expire_due(now, batch).await)
+    }
 }

@@ -79,4 +79,9 @@ pub trait LifecycleStore {
         filter: &LicenseFilter,
         page: &PageRequest,
     ) -> Result<Vec<License>, StoreError>;
+
+    /// Stores up to `batch` ACTIVE or PENDING licenses past their expiry at `now` (anyone's:
+    /// the scheduler's sweep) as EXPIRED, in one conditional write that never overwrites a
+    /// concurrent change: how many it marked.
+    async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError>;
 }

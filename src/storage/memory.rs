@@ -324,4 +324,18 @@ impl LifecycleStore for MemoryStore {
         found.truncate(page.fetch());
         Ok(found)
     }
+
+    async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError> {
+        let mut licenses = self.licenses.borrow_mut();
+        let due = licenses
+            .iter_mut()
+            .filter(|l| is_due_to_expire(l, now))
+            .take(batch as usize);
+        let mut marked = 0;
+        for license in due {
+            license.status = LicenseStatus::Expired;
+            marked += 1;
+        }
+        Ok(marked)
+    }
 }

@@ -25,6 +25,8 @@ mod cors;
 #[cfg(not(target_arch = "wasm32"))]
 mod create_license;
 #[cfg(not(target_arch = "wasm32"))]
+mod expiry_sweep;
+#[cfg(not(target_arch = "wasm32"))]
 mod hostile;
 #[cfg(not(target_arch = "wasm32"))]
 mod hostile_lifecycle;
@@ -77,6 +79,7 @@ fn main() -> std::process::ExitCode {
         hostile_lifecycle::tests(),
         renewal::tests(),
         listing::tests(),
+        expiry_sweep::tests(),
     ]
     .into_iter()
     .flatten()

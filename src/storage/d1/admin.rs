@@ -19,6 +19,21 @@ const RENEW: &str = "UPDATE licenses SET expires_at = ?5, \
     WHERE key = ?1 AND user_id = ?2 AND status = ?3 AND expires_at = ?4 \
     RETURNING id";
 
+/// The sweep's batch: one statement, so the choice of rows and their update are atomic (a
+/// license changed meanwhile is not chosen). `UPDATE … LIMIT` is not in D1's SQLite build,
+/// hence the sub-select; the `(status, expires_at)` index serves it.
+const EXPIRE_DUE: &str = "UPDATE licenses SET status = 'EXPIRED' \
+    WHERE id IN (SELECT id FROM licenses \
+        WHERE status IN ('PENDING', 'ACTIVE') AND expires_at <= ?1 LIMIT ?2) \
+    RETURNING id";
+
+/// Just the id of a row a statement returned.
+#[derive(serde::Deserialize)]
+struct Id {
+    #[allow(dead_code)] // read only to count the rows
+    id: String,
+}
+
 impl D1Store {
     pub(super) async fn renew_license(
         &self,
@@ -54,6 +69,24 @@ impl D1Store {
         rows.into_iter()
             .map(|row| row.into_license().map_err(unavailable))
             .collect()
+    }
+
+    pub(super) async fn expire_due_batch(
+        &self,
+        now: DateTime<Utc>,
+        batch: u32,
+    ) -> Result<u32, StoreError> {
+        const OPERATION: &str = "expire due licenses";
+        let values = [text(format_timestamp(now)), JsValue::from(f64::from(batch))];
+        let statement = self.statement(OPERATION, EXPIRE_DUE, &values)?;
+        let rows: Vec<Id> =
+            all_rows(&statement)
+                .await
+                .map_err(|detail| StoreError::Unavailable {
+                    operation: OPERATION,
+                    detail,
+                })?;
+        Ok(u32::try_from(rows.len()).unwrap_or(u32::MAX))
     }
 }
 

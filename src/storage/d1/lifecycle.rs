@@ -199,4 +199,8 @@ impl LifecycleStore for D1Store {
     ) -> Result<Vec<License>, StoreError> {
         self.list_licenses(owner, filter, page).await
     }
+
+    async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError> {
+        self.expire_due_batch(now, batch).await
+    }
 }

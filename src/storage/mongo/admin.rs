@@ -4,12 +4,31 @@ use chrono::{DateTime, Utc};
 
 use serde_json::Value;
 
-use super::admin_actions::{list_body, renew_body};
+use super::admin_actions::{due_ids_body, expire_ids_body, list_body, renew_body};
 use super::answers::answer_of;
 use super::decoding::license;
 use super::{DataApi, MongoStore};
 use crate::domain::{License, LicenseFilter, LicenseStatus, PageRequest, UserId};
 use crate::storage::StoreError;
+
+/// How many documents an `updateMany` answer `{"modifiedCount": n, ...}` changed.
+pub(super) fn modified(
+    operation: &'static str,
+    status: u16,
+    body: &str,
+) -> Result<u32, StoreError> {
+    let answer = answer_of(operation, status, body)?;
+    let count = answer.get("modifiedCount").and_then(|n| {
+        n.as_u64()
+            .or_else(|| n.get("$numberInt")?.as_str()?.parse().ok())
+    });
+    count
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+        .ok_or_else(|| StoreError::Unavailable {
+            operation,
+            detail: format!("the Data API answered {status} without a modifiedCount"),
+        })
+}
 
 /// The `find` answer `{"documents": [...]}`.
 pub(super) fn documents(
@@ -75,6 +94,26 @@ impl<T: DataApi> MongoStore<T> {
             })
             .collect()
     }
+
+    /// A `find` of due ids, then one `updateMany` of those still due: no read decides a
+    /// write, and a license changed in between is left alone.
+    pub(super) async fn expire_due_batch(
+        &self,
+        now: DateTime<Utc>,
+        batch: u32,
+    ) -> Result<u32, StoreError> {
+        const OPERATION: &str = "expire due licenses in MongoDB";
+        let body = due_ids_body(&self.namespace, now, batch);
+        let (status, answer) = self.call(OPERATION, "find", body).await?;
+        let found = documents(OPERATION, status, &answer).map_err(|e| self.redacted(e))?;
+        let ids: Vec<Value> = found.iter().filter_map(|d| d.get("_id").cloned()).collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let body = expire_ids_body(&self.namespace, &ids, now);
+        let (status, answer) = self.call(OPERATION, "updateMany", body).await?;
+        modified(OPERATION, status, &answer).map_err(|e| self.redacted(e))
+    }
 }
 
 #[cfg(test)]
@@ -89,5 +128,18 @@ mod tests {
         );
         assert!(documents("op", 200, r#"{"document":null}"#).is_err());
         assert!(documents("op", 500, r#"{"error":"boom"}"#).is_err());
+    }
+
+    #[test]
+    fn an_update_many_answer_is_its_modified_count() {
+        assert_eq!(
+            modified("op", 200, r#"{"matchedCount":3,"modifiedCount":2}"#),
+            Ok(2)
+        );
+        assert_eq!(
+            modified("op", 200, r#"{"modifiedCount":{"$numberInt":"7"}}"#),
+            Ok(7)
+        );
+        assert!(modified("op", 200, r#"{"matchedCount":1}"#).is_err());
     }
 }

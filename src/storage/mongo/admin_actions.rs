@@ -74,6 +74,29 @@ pub fn list_body(
     body.to_string()
 }
 
+/// The sweep's condition: ACTIVE or PENDING and past its expiry at `now`.
+fn due(now: DateTime<Utc>) -> Value {
+    json!({"status": {"$in": ["PENDING", "ACTIVE"]}, "expiresAt": {"$lte": date(now)}})
+}
+
+/// `find` of the ids of at most `batch` licenses due to expire at `now`.
+pub fn due_ids_body(namespace: &Namespace, now: DateTime<Utc>, batch: u32) -> String {
+    let mut body = with_filter(namespace, due(now));
+    body["projection"] = json!({"_id": 1});
+    body["limit"] = json!(batch);
+    body.to_string()
+}
+
+/// `updateMany` expiring the licenses `ids` that are still due at `now` (the condition is
+/// repeated, so a license revoked or renewed since the `find` is left alone).
+pub fn expire_ids_body(namespace: &Namespace, ids: &[Value], now: DateTime<Utc>) -> String {
+    let mut filter = due(now);
+    filter["_id"] = json!({ "$in": ids });
+    let mut body = with_filter(namespace, filter);
+    body["update"] = json!({"$set": {"status": "EXPIRED"}});
+    body.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -81,6 +104,26 @@ mod tests {
     use super::*;
     use crate::domain::{Cursor, LicenseStatus, ObjectId};
     use crate::storage::mongo::testing::{license, namespace};
+
+    #[test]
+    fn the_sweep_expires_found_ids_only_if_still_due() {
+        let now = Utc.timestamp_millis_opt(1_700_000_000_000).unwrap();
+        let find: Value = serde_json::from_str(&due_ids_body(&namespace(), now, 100)).unwrap();
+        assert_eq!(
+            find["filter"]["status"],
+            json!({"$in": ["PENDING", "ACTIVE"]})
+        );
+        assert_eq!(
+            (&find["limit"], &find["projection"]),
+            (&json!(100), &json!({"_id": 1}))
+        );
+        let ids = [json!({"$oid": "60f7b3b3e6b3a72e8c8e4a1c"})];
+        let update: Value =
+            serde_json::from_str(&expire_ids_body(&namespace(), &ids, now)).unwrap();
+        assert_eq!(update["filter"]["_id"], json!({"$in": ids}));
+        assert_eq!(update["filter"]["expiresAt"], json!({"$lte": date(now)}));
+        assert_eq!(update["update"], json!({"$set": {"status": "EXPIRED"}}));
+    }
 
     #[test]
     fn a_list_page_filters_on_the_owner_and_asks_for_one_more_than_the_page() {

@@ -164,6 +164,10 @@ impl<T: DataApi> LifecycleStore for MongoStore<T> {
     ) -> Result<Vec<License>, StoreError> {
         self.list_licenses(owner, filter, page).await
     }
+
+    async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError> {
+        self.expire_due_batch(now, batch).await
+    }
 }
 
 #[cfg(test)]

@@ -96,6 +96,8 @@ pub(super) fn start_one(
             "--ip",
             "127.0.0.1",
             "--show-interactive-dev-session=false",
+            // `GET /__scheduled?cron=…` runs the Cron Trigger (the expiry sweep tests).
+            "--test-scheduled",
         ])
         .args([
             "--port",
