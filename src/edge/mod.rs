@@ -4,6 +4,7 @@
 
 mod data_api;
 mod jwks_fetch;
+mod rate_limit;
 mod request;
 mod scheduled;
 mod settings;
@@ -22,6 +23,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let remote_keys = jwks_fetch::WorkerJwks {
         settings: config.ok().and_then(|c| c.jwks.as_ref()),
     };
+    let limiter = settings
+        .rate_limits
+        .then(|| rate_limit::BindingLimiter::new(&env));
     let request = request::read(req).await;
     let mut cx = Cx {
         config,
@@ -32,6 +36,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         now: chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64)
             .unwrap_or_default(),
         random: OsRandom,
+        limiter: limiter.as_ref().map(|l| l as &dyn crate::http::Limiter),
     };
     request::respond(handle(request, &mut cx).await)
 }

@@ -43,6 +43,8 @@ mod load;
 #[cfg(not(target_arch = "wasm32"))]
 mod mongodb_store;
 #[cfg(not(target_arch = "wasm32"))]
+mod rate_limits;
+#[cfg(not(target_arch = "wasm32"))]
 mod renewal;
 #[cfg(not(target_arch = "wasm32"))]
 mod routing;
@@ -80,6 +82,7 @@ fn main() -> std::process::ExitCode {
         renewal::tests(),
         listing::tests(),
         expiry_sweep::tests(),
+        rate_limits::tests(),
     ]
     .into_iter()
     .flatten()

@@ -19,7 +19,8 @@ pub use client::{post_create, request, request_to, Reply};
 pub use d1::d1_execute;
 pub use tokens::{hmac_token, sign_token, token, token_with_claims, SECRET_LEN};
 pub use worker::{
-    data_api, jwks_worker, start_scratch_worker, start_workers, stop_workers, worker, Worker,
+    data_api, jwks_worker, start_scratch_worker, start_scratch_worker_with_config, start_workers,
+    stop_workers, storage_settings, worker, Worker,
 };
 
 /// The origin the backend workers' `CORS_ORIGINS` allows.

@@ -47,8 +47,10 @@ fn npx(root: &Path, path_env: &str) -> Command {
 }
 
 /// Starts `wrangler dev` for a worker named `name` (its directory under `run_root`) with
-/// `settings` and `secret` in its env file; a D1 backend worker (or the JWKS one) gets its own
+/// `settings` and `secret` in its env file, and `config` instead of the project's wrangler.toml
+/// when given; a D1 backend worker (or the JWKS one, or one with its own config) gets its own
 /// migrated database first.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn start_one(
     backend: Backend,
     name: &str,
@@ -57,14 +59,19 @@ pub(super) fn start_one(
     run_root: &Path,
     path_env: &str,
     secret: &str,
+    config: Option<&Path>,
 ) -> Result<Worker, String> {
+    let config_args: Vec<&std::ffi::OsStr> = match config {
+        Some(path) => vec!["--config".as_ref(), path.as_os_str()],
+        None => Vec::new(),
+    };
     let run_dir = run_root.join(name);
     let state_dir = run_dir.join("state");
     fs::create_dir_all(&state_dir).map_err(|e| format!("create {}: {e}", state_dir.display()))?;
     let env_file = run_dir.join("test.env");
     fs::write(&env_file, format!("JWT_SECRET={secret}\n{settings}")).map_err(|e| e.to_string())?;
 
-    if backend == Backend::D1 && (name == backend.name() || name == "jwks") {
+    if backend == Backend::D1 && (name == backend.name() || name == "jwks" || config.is_some()) {
         let migrate = npx(root, path_env)
             .args([
                 "wrangler",
@@ -76,6 +83,7 @@ pub(super) fn start_one(
                 "--persist-to",
             ])
             .arg(&state_dir)
+            .args(&config_args)
             .output()
             .map_err(|e| format!("run wrangler: {e} (run `npm ci` first)"))?;
         if !migrate.status.success() {
@@ -109,6 +117,7 @@ pub(super) fn start_one(
         .arg(&state_dir)
         .arg("--env-file")
         .arg(&env_file)
+        .args(&config_args)
         .stdin(Stdio::null())
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log)

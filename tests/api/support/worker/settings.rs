@@ -21,6 +21,8 @@ fn auth_settings() -> String {
         ("JWT_ISSUER", super::ISSUER.into()),
         ("JWT_AUDIENCE", super::AUDIENCE.into()),
         ("CORS_ORIGINS", super::ALLOWED_ORIGIN.into()),
+        // Every test calls from one IP; the limits are tested on a worker of their own.
+        ("RATE_LIMITS", "off".into()),
     ])
 }
 
@@ -47,7 +49,7 @@ fn env_lines(pairs: &[(&str, String)]) -> String {
 }
 
 /// The extra settings of a backend's worker (its `--env-file` lines).
-fn backend_settings(backend: Backend) -> Result<String, String> {
+pub(super) fn backend_settings(backend: Backend) -> Result<String, String> {
     match backend {
         // STORAGE left unset: D1 is the default.
         Backend::D1 => Ok(String::new()),
