@@ -60,6 +60,7 @@ mod native {
             ids: Ok(ids),
             now: now(),
             random: OsRandom,
+            limiter: None,
         };
         let request = ApiRequest {
             method: "POST".into(),

@@ -10,7 +10,10 @@ mod create_license;
 mod create_project;
 mod deactivate;
 mod error;
+mod list_licenses;
 mod projects;
+mod renew;
+mod sweep;
 mod validate;
 
 pub use activate::{activate, Activation};
@@ -20,7 +23,10 @@ pub use create_license::{create_license, CreateLicense, Created};
 pub use create_project::create_project_with_license;
 pub use deactivate::deactivate;
 pub use error::AppError;
+pub use list_licenses::list_licenses;
 pub use projects::{create_project, delete_project, get_project, list_projects, update_project};
+pub use renew::renew;
+pub use sweep::{sweep_expired, Sweep, SWEEP_BATCH, SWEEP_MAX_BATCHES};
 pub use validate::{validate, Validation};
 
 use chrono::{DateTime, Utc};
@@ -35,5 +41,7 @@ pub struct Deps<'a, S, R> {
     pub now: DateTime<Utc>,
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod testing;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

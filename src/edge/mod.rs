@@ -1,11 +1,13 @@
-//! The Workers runtime, in one place (wasm only): the `fetch` entry, the request/response
-//! adapter, per-isolate settings and the backend they pick, and the `fetch` transports (the
-//! JWKS keys, the MongoDB Data API).
+//! The Workers runtime, in one place (wasm only): the `fetch` entry, the `scheduled` one (the
+//! expiry sweep), the request/response adapter, per-isolate settings and the backend they
+//! pick, and the `fetch` transports (the JWKS keys, the MongoDB Data API).
 
 mod data_api;
 mod jwks_fetch;
 mod owned_store;
+mod rate_limit;
 mod request;
+mod scheduled;
 mod settings;
 mod store;
 
@@ -22,6 +24,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let remote_keys = jwks_fetch::WorkerJwks {
         settings: config.ok().and_then(|c| c.jwks.as_ref()),
     };
+    let limiter = settings
+        .rate_limits
+        .then(|| rate_limit::BindingLimiter::new(&env));
     let request = request::read(req).await;
     let mut cx = Cx {
         config,
@@ -32,6 +37,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         now: chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64)
             .unwrap_or_default(),
         random: OsRandom,
+        limiter: limiter.as_ref().map(|l| l as &dyn crate::http::Limiter),
     };
     request::respond(handle(request, &mut cx).await)
 }

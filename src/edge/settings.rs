@@ -18,6 +18,8 @@ pub struct Settings {
     pub config: Result<Config, ConfigError>,
     pub storage: Result<StorageConfig, ConfigError>,
     pub cors: CorsPolicy,
+    /// `RATE_LIMITS=off` turns the public calls' rate limits off (benchmarks, test workers).
+    pub rate_limits: bool,
 }
 
 thread_local! {
@@ -39,6 +41,8 @@ pub fn of(env: &Env) -> Rc<Settings> {
                 config: Config::from_lookup(|name| setting(env, name)),
                 storage: StorageConfig::from_lookup(|name| setting(env, name)),
                 cors: CorsPolicy::from_setting(setting(env, "CORS_ORIGINS").as_deref()),
+                rate_limits: !setting(env, "RATE_LIMITS")
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("off")),
             })
         })
         .clone()

@@ -9,8 +9,8 @@ use worker::Env;
 
 use super::data_api::FetchDataApi;
 use crate::config::{ConfigError, StorageConfig};
-use crate::domain::SeatRef;
 use crate::domain::{IdempotencyKey, IdempotencyTag, IdempotentLicense, License, UserId};
+use crate::domain::{LicenseFilter, PageRequest, SeatRef};
 use crate::storage::{D1Store, LicenseStore, LifecycleStore, MongoStore, StoreError};
 
 pub enum Store {
@@ -131,5 +131,28 @@ impl LifecycleStore for Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         delegate!(self, s => s.reinstate(owner, key, now).await)
+    }
+
+    async fn renew(
+        &self,
+        owner: &UserId,
+        key: &str,
+        seen: &License,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        delegate!(self, s => s.renew(owner, key, seen, until).await)
+    }
+
+    async fn list(
+        &self,
+        owner: &UserId,
+        filter: &LicenseFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<License>, StoreError> {
+        delegate!(self, s => s.list(owner, filter, page).await)
+    }
+
+    async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError> {
+        delegate!(self, s => s.expire_due(now, batch).await)
     }
 }

@@ -26,6 +26,10 @@ pub enum ApiError {
     InvalidIdempotencyKey,
     /// `POST /validate` could not read the store: the original's `{valid: null}` 500.
     ValidationUnavailable(StoreError),
+    /// A public lifecycle call over its rate limit: 429 with `Retry-After` (seconds).
+    TooManyRequests {
+        retry_after: u32,
+    },
 }
 
 impl From<AppError> for ApiError {
@@ -89,6 +93,11 @@ impl ApiError {
                 ApiResponse::json(status, &json!({"message": e.message()}))
             }
             Self::NotFound => ApiResponse::json(404, &json!({"message": "Not found"})),
+            // Never a `valid` field: the original Node SDK exits the app on `valid: false`.
+            Self::TooManyRequests { retry_after } => {
+                ApiResponse::json(429, &json!({"message": "Too many requests"}))
+                    .with_header("retry-after", retry_after.to_string())
+            }
             Self::InvalidIdempotencyKey => ApiResponse::json(
                 400,
                 &json!({"message": "Invalid Idempotency-Key: expected 1 to 255 visible ASCII characters"}),

@@ -6,12 +6,14 @@
 pub mod cors;
 mod error;
 mod handlers;
+pub mod rate_limit;
 mod request;
 mod response;
 pub mod routes;
 
 pub use cors::{CorsPolicy, CorsRequest, CorsScope};
 pub use error::ApiError;
+pub use rate_limit::{LimitScope, Limiter};
 pub use request::{url_origin, ApiRequest, Body, RequestHeaders};
 pub use response::ApiResponse;
 
@@ -36,6 +38,8 @@ pub struct Context<'a, S, R, K> {
     pub ids: Result<&'a ObjectIdGenerator, EntropyUnavailable>,
     pub now: DateTime<Utc>,
     pub random: R,
+    /// The public lifecycle calls' rate limits; `None` when `RATE_LIMITS=off`.
+    pub limiter: Option<&'a dyn Limiter>,
 }
 
 /// Routes a request and turns every outcome, success or error, into a CORS-decorated response.

@@ -23,22 +23,25 @@ pub struct RequestHeaders {
     pub request_method: Option<String>,
     /// `Access-Control-Request-Headers` (preflights only).
     pub request_headers: Option<String>,
+    /// `CF-Connecting-IP`: the client's address, as Cloudflare saw it (rate limits).
+    pub client_ip: Option<String>,
 }
 
 impl RequestHeaders {
     /// The header names read, lowercase, in the order of the fields.
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 7] = [
         "authorization",
         "content-type",
         "idempotency-key",
         "origin",
         "access-control-request-method",
         "access-control-request-headers",
+        "cf-connecting-ip",
     ];
 
     /// Builds the headers from a name → value lookup (the runtime's `Headers`).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
-        let [authorization, content_type, idempotency_key, origin, method, headers] =
+        let [authorization, content_type, idempotency_key, origin, method, headers, client_ip] =
             Self::NAMES.map(get);
         Self {
             authorization,
@@ -47,6 +50,7 @@ impl RequestHeaders {
             origin,
             request_method: method,
             request_headers: headers,
+            client_ip,
         }
     }
 }

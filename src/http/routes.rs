@@ -48,6 +48,8 @@ pub enum Endpoint {
     CreateProjectWithLicense,
     /// `GET /.well-known/jwks.json`: the public keys of license tokens.
     LicenseTokenKeys,
+    Renew,
+    ListLicenses,
 }
 
 /// A developer-only route (token, allow-listed origins) for `endpoint`.
@@ -166,6 +168,20 @@ pub const ROUTES: &[Route] = &[
         "/projects/createProject",
         Endpoint::CreateProjectWithLicense,
     ),
+    Route {
+        method: "PATCH",
+        path: "/license/renew/:key",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::Renew,
+    },
+    Route {
+        method: "GET",
+        path: "/licenses",
+        access: Access::Token,
+        cors: CorsScope::Listed,
+        endpoint: Endpoint::ListLicenses,
+    },
 ];
 
 /// The values of a route's `:params`, by name.
@@ -326,6 +342,10 @@ pub async fn dispatch<S: Stores, R: RandomSource, K: RemoteKeys>(
             handlers::create_project::handle(request, &user, cx).await
         }
         (Endpoint::LicenseTokenKeys, _) => handlers::license_token_keys::handle(cx),
+        (Endpoint::Renew, Some(user)) => handlers::renew::handle(request, key()?, &user, cx).await,
+        (Endpoint::ListLicenses, Some(user)) => {
+            handlers::licenses::handle(request, &user, cx).await
+        }
         // A token route is always authenticated above; kept total without a panic.
         (_, None) => Err(ApiError::NotFound),
     }

@@ -97,6 +97,7 @@ impl Deployment {
             ids: Ok(&IDS),
             now: now(),
             random: OsRandom,
+            limiter: None,
         };
         pollster::block_on(handle(request, &mut cx))
     }

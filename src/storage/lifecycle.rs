@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::domain::{License, SeatRef, UserId};
+use crate::domain::{License, LicenseFilter, PageRequest, SeatRef, UserId};
 
 /// Persistence for the lifecycle calls. "Not found" is `Ok(None)` / `Ok(false)`.
 #[allow(async_fn_in_trait)] // one request per task on one thread: no `Send` bound wanted
@@ -57,4 +57,31 @@ pub trait LifecycleStore {
         key: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// Renews `owner`'s license `key` to expire at `until`, if it still has the status and
+    /// expiry of `seen` (compare-and-set: a concurrent change makes it not apply). An EXPIRED
+    /// license becomes ACTIVE if it holds seats, else PENDING, decided in the same write; any
+    /// other status is kept. Whether it applied.
+    async fn renew(
+        &self,
+        owner: &UserId,
+        key: &str,
+        seen: &License,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// `owner`'s licenses matching `filter`, newest first by `(issuedAt, _id)`, strictly older
+    /// than `page.after` when given: at most [`PageRequest::fetch`] of them (one more than the
+    /// page, so the caller knows whether another page follows).
+    async fn list(
+        &self,
+        owner: &UserId,
+        filter: &LicenseFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<License>, StoreError>;
+
+    /// Stores up to `batch` ACTIVE or PENDING licenses past their expiry at `now` (anyone's:
+    /// the scheduler's sweep) as EXPIRED, in one conditional write that never overwrites a
+    /// concurrent change: how many it marked.
+    async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError>;
 }

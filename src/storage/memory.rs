@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 
 use super::{IdempotentLicense, LicenseStore, LifecycleStore, StoreError};
 use crate::domain::{
-    is_due_to_expire, Client, IdempotencyKey, IdempotencyTag, License, LicenseStatus, ObjectId,
-    Project, Seat, SeatRef, UserId,
+    is_due_to_expire, renewed_status, Client, IdempotencyKey, IdempotencyTag, License,
+    LicenseFilter, LicenseStatus, ObjectId, PageRequest, Project, Seat, SeatRef, UserId,
 };
 
 /// Licenses in memory, in insertion order.
@@ -287,5 +287,62 @@ impl LifecycleStore for MemoryStore {
             }
         };
         Ok(self.update_if(key, Some(owner), revoked, change).is_some())
+    }
+
+    async fn renew(
+        &self,
+        owner: &UserId,
+        key: &str,
+        seen: &License,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let unchanged = |l: &License| l.status == seen.status && l.expires_at == seen.expires_at;
+        let change = |l: &mut License| {
+            l.status = renewed_status(l.status, !l.seats.is_empty());
+            l.expires_at = until;
+        };
+        Ok(self
+            .update_if(key, Some(owner), unchanged, change)
+            .is_some())
+    }
+
+    async fn list(
+        &self,
+        owner: &UserId,
+        filter: &LicenseFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<License>, StoreError> {
+        let newest_first = |l: &License| std::cmp::Reverse((l.issued_at, l.id.bytes()));
+        let mut found: Vec<License> = self
+            .licenses
+            .borrow()
+            .iter()
+            .filter(|l| l.user == *owner)
+            .filter(|l| filter.client.is_none_or(|c| c == l.client))
+            .filter(|l| filter.project.is_none_or(|p| p == l.project))
+            .filter(|l| filter.status.is_none_or(|s| s == l.status))
+            .filter(|l| {
+                page.after
+                    .is_none_or(|c| (l.issued_at, l.id.bytes()) < (c.at, c.id.bytes()))
+            })
+            .cloned()
+            .collect();
+        found.sort_by_key(newest_first);
+        found.truncate(page.fetch());
+        Ok(found)
+    }
+
+    async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError> {
+        let mut licenses = self.licenses.borrow_mut();
+        let due = licenses
+            .iter_mut()
+            .filter(|l| is_due_to_expire(l, now))
+            .take(batch as usize);
+        let mut marked = 0;
+        for license in due {
+            license.status = LicenseStatus::Expired;
+            marked += 1;
+        }
+        Ok(marked)
     }
 }

@@ -27,6 +27,8 @@ mod cors;
 #[cfg(not(target_arch = "wasm32"))]
 mod create_license;
 #[cfg(not(target_arch = "wasm32"))]
+mod expiry_sweep;
+#[cfg(not(target_arch = "wasm32"))]
 mod hostile;
 #[cfg(not(target_arch = "wasm32"))]
 mod hostile_lifecycle;
@@ -39,11 +41,17 @@ mod jwks;
 #[cfg(not(target_arch = "wasm32"))]
 mod license_admin;
 #[cfg(not(target_arch = "wasm32"))]
+mod listing;
+#[cfg(not(target_arch = "wasm32"))]
 mod load;
 #[cfg(not(target_arch = "wasm32"))]
 mod mongodb_store;
 #[cfg(not(target_arch = "wasm32"))]
 mod ownership;
+#[cfg(not(target_arch = "wasm32"))]
+mod rate_limits;
+#[cfg(not(target_arch = "wasm32"))]
+mod renewal;
 #[cfg(not(target_arch = "wasm32"))]
 mod routing;
 #[cfg(not(target_arch = "wasm32"))]
@@ -83,6 +91,10 @@ fn main() -> std::process::ExitCode {
         ownership::tests(),
         hostile_owned::tests(),
         tokens::tests(),
+        renewal::tests(),
+        listing::tests(),
+        expiry_sweep::tests(),
+        rate_limits::tests(),
     ]
     .into_iter()
     .flatten()

@@ -18,7 +18,7 @@ fn unknown_routes_are_404_json() {
         ("GET", "/"),
         ("POST", "/license"),
         ("POST", "/license/create/extra"),
-        ("GET", "/licenses"),
+        ("GET", "/licenses/all"),
         ("POST", "/LICENSE/CREATE"),
     ] {
         request(method, path, &[], None).assert_message(404, "Not found");

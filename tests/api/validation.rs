@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use crate::support::licenses::{
-    activate, force_past_expiry, force_status, issue_license, key_of, stored_status, validate,
-    verdict,
+    activate, developer, force_past_expiry, force_status, issue_license, key_of, stored_status,
+    validate, verdict,
 };
 use crate::trials;
 
@@ -157,7 +157,13 @@ fn the_three_sdks_request_shapes_activate_validate_and_see_a_revocation() {
         let answer = validate(&body);
         assert_eq!(verdict(&answer), ("active".into(), "VALID".into()), "{sdk}");
         assert_eq!(answer.json()["valid"], true, "{sdk}");
-        force_status(&key, "REVOKED");
+        let revoked = developer(USER, "PATCH", &format!("/license/revoke/{key}"), None);
+        assert_eq!(
+            revoked.json()["status"],
+            "REVOKED",
+            "{sdk}: {}",
+            revoked.body
+        );
         let answer = validate(&body);
         assert_eq!(
             verdict(&answer),

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::license_token::token_for;
 use crate::app::{activate, Activation};
 use crate::domain::{format_timestamp, LicenseCall, RandomSource};
+use crate::http::rate_limit::admit;
 use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::LifecycleStore;
 
@@ -31,6 +32,7 @@ pub async fn handle<S: LifecycleStore, R: RandomSource, K>(
     cx: &mut Context<'_, S, R, K>,
 ) -> Result<ApiResponse, ApiError> {
     let call = LicenseCall::parse(request.json_body()?)?;
+    admit(cx.limiter, request.headers.client_ip.as_deref(), &call.key).await?;
     let store = cx.store.map_err(ApiError::Config)?;
     let (message, license, seat) = match activate(store, &call, cx.now).await? {
         Activation::Taken { license, seat } => ("License activated successfully", license, seat),

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::app::deactivate;
 use crate::domain::{parse_seat, LicenseCall, UserId};
+use crate::http::rate_limit::admit;
 use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::LifecycleStore;
 
@@ -21,6 +22,7 @@ pub async fn handle<S: LifecycleStore, R, K>(
     cx: &Context<'_, S, R, K>,
 ) -> Result<ApiResponse, ApiError> {
     let call = LicenseCall::parse(request.json_body()?)?;
+    admit(cx.limiter, request.headers.client_ip.as_deref(), &call.key).await?;
     let store = cx.store.map_err(ApiError::Config)?;
     deactivate(store, &call.key, &call.seat, None).await?;
     Ok(freed())

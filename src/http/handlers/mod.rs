@@ -10,5 +10,7 @@ pub mod health;
 pub mod license;
 mod license_token;
 pub mod license_token_keys;
+pub mod licenses;
 pub mod projects;
+pub mod renew;
 pub mod validate;

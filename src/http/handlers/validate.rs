@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::license_token::token_for;
 use crate::app::validate;
 use crate::domain::{format_timestamp, LicenseCall, RandomSource};
+use crate::http::rate_limit::admit;
 use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::LifecycleStore;
 
@@ -28,6 +29,7 @@ pub async fn handle<S: LifecycleStore, R: RandomSource, K>(
     cx: &mut Context<'_, S, R, K>,
 ) -> Result<ApiResponse, ApiError> {
     let call = LicenseCall::parse(request.json_body()?)?;
+    admit(cx.limiter, request.headers.client_ip.as_deref(), &call.key).await?;
     let store = cx.store.map_err(ApiError::Config)?;
     let validation = validate(store, &call, cx.now)
         .await

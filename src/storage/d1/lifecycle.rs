@@ -7,11 +7,12 @@ use wasm_bindgen::JsValue;
 
 use super::rows::LicenseRow;
 use super::store::{first_row, optional, text, D1Store};
-use crate::domain::{format_timestamp, License, SeatRef, UserId};
+use crate::domain::{format_timestamp, License, LicenseFilter, PageRequest, SeatRef, UserId};
 use crate::storage::{LifecycleStore, StoreError};
 
 /// The columns every lifecycle read returns (a [`LicenseRow`]).
-const COLUMNS: &str = "id, key, duration, issued_at, expires_at, status, services, user_id, \
+pub(super) const COLUMNS: &str =
+    "id, key, duration, issued_at, expires_at, status, services, user_id, \
     client_id, project_id, max_machines, seats";
 
 /// `seats` holds exactly the seat named `?2` (machine) and `?3` (instance); `IS` makes
@@ -178,5 +179,28 @@ impl LifecycleStore for D1Store {
     ) -> Result<bool, StoreError> {
         let values = [text(key), text(owner.as_str()), text(format_timestamp(now))];
         self.changed("reinstate license", REINSTATE, &values).await
+    }
+
+    async fn renew(
+        &self,
+        owner: &UserId,
+        key: &str,
+        seen: &License,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.renew_license(owner, key, seen, until).await
+    }
+
+    async fn list(
+        &self,
+        owner: &UserId,
+        filter: &LicenseFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<License>, StoreError> {
+        self.list_licenses(owner, filter, page).await
+    }
+
+    async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError> {
+        self.expire_due_batch(now, batch).await
     }
 }

@@ -3,6 +3,8 @@
 //! (pure, so natively tested).
 
 #[cfg(target_arch = "wasm32")]
+mod admin;
+#[cfg(target_arch = "wasm32")]
 mod lifecycle;
 #[cfg(target_arch = "wasm32")]
 mod owned;

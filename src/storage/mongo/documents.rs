@@ -171,6 +171,11 @@ pub(super) fn seat_document(seat: &SeatRef, activated_at: DateTime<Utc>) -> Valu
     })
 }
 
+/// An ObjectId as the documents store it (`client`, `project`, `_id`), for filters.
+pub(super) fn oid(id: &ObjectId) -> Value {
+    serde_json::to_value(Oid(id)).unwrap_or_default()
+}
+
 /// A date as the documents store it, for filters.
 pub(super) fn date(at: DateTime<Utc>) -> Value {
     serde_json::to_value(Date(at.timestamp_millis())).unwrap_or_default()

@@ -10,7 +10,7 @@ use super::lifecycle_actions::{
     activate_body, deactivate_body, expire_body, find_by_key_body, set_status_body,
 };
 use super::{DataApi, MongoStore};
-use crate::domain::{License, SeatRef, UserId};
+use crate::domain::{License, LicenseFilter, PageRequest, SeatRef, UserId};
 use crate::storage::{LifecycleStore, StoreError};
 
 /// The `findOne` answer `{"document": {...} | null}` as a license.
@@ -145,6 +145,29 @@ impl<T: DataApi> LifecycleStore for MongoStore<T> {
             }
         }
         Ok(false)
+    }
+
+    async fn renew(
+        &self,
+        owner: &UserId,
+        key: &str,
+        seen: &License,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.renew_license(owner, key, seen, until).await
+    }
+
+    async fn list(
+        &self,
+        owner: &UserId,
+        filter: &LicenseFilter,
+        page: &PageRequest,
+    ) -> Result<Vec<License>, StoreError> {
+        self.list_licenses(owner, filter, page).await
+    }
+
+    async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError> {
+        self.expire_due_batch(now, batch).await
     }
 }
 

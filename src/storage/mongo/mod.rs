@@ -9,6 +9,8 @@
 //! [`DataApi`] transport, whose `fetch` implementation lives in `edge`.
 
 pub mod actions;
+mod admin;
+pub mod admin_actions;
 pub mod answers;
 mod decoding;
 mod documents;

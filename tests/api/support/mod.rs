@@ -23,8 +23,8 @@ pub use license_keys::{license_signing_keys, license_signing_setting};
 pub use owned::{call, call_on, client_of, new_client, new_project, new_project_on};
 pub use tokens::{hmac_token, sign_token, token, token_with_claims, SECRET_LEN};
 pub use worker::{
-    data_api, jwks_worker, start_scratch_worker, start_workers, stop_workers, storage_settings,
-    worker, Worker,
+    data_api, jwks_worker, start_scratch_worker, start_scratch_worker_with_config, start_workers,
+    stop_workers, storage_settings, worker, Worker,
 };
 
 /// The origin the backend workers' `CORS_ORIGINS` allows.

@@ -3,8 +3,6 @@
 
 use serde_json::{Map, Value};
 
-use super::query::{at_path, ordinal, text};
-
 /// A unique index an insert would break, and the value that breaks it.
 pub struct Duplicate<'a> {
     pub index: &'static str,
@@ -93,46 +91,8 @@ pub fn delete_one(documents: &mut Vec<Value>, filter: &Map<String, Value>) -> bo
     }
 }
 
-/// `find` with `sort` (fields of `1` / `-1`, compared as `ordinal`s or text) and `limit`.
-pub fn find_sorted<'a>(
-    documents: &'a [Value],
-    filter: &'a Map<String, Value>,
-    sort: Option<&Map<String, Value>>,
-    limit: Option<usize>,
-) -> Vec<&'a Value> {
-    let mut found: Vec<&Value> = find(documents, filter).collect();
-    if let Some(sort) = sort {
-        found.sort_by(|a, b| {
-            for (field, direction) in sort {
-                let order = compare(at_path(a, field), at_path(b, field));
-                let order = if direction.as_i64() == Some(-1) {
-                    order.reverse()
-                } else {
-                    order
-                };
-                if order != std::cmp::Ordering::Equal {
-                    return order;
-                }
-            }
-            std::cmp::Ordering::Equal
-        });
-    }
-    found.truncate(limit.unwrap_or(usize::MAX));
-    found
-}
-
-/// MongoDB's order for the values the worker sorts and bounds on: dates and numbers by value,
-/// ObjectIds and strings by their text.
-fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
-    match (a.and_then(ordinal), b.and_then(ordinal)) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        _ => a.and_then(text).cmp(&b.and_then(text)),
-    }
-}
-
-/// Applies `$unset` / `$set` of top-level fields, `$push` of an element and `$pull` of the
-/// elements matching a condition to the first match of `filter`: whether one matched, or why
-/// the update is refused.
+/// Applies `update` to the first match of `filter`: whether one matched, or why the update
+/// is refused.
 pub fn update_one(
     documents: &mut [Value],
     filter: &Map<String, Value>,
@@ -148,7 +108,26 @@ pub fn update_one(
             );
         }
     }
-    let document = &mut documents[at];
+    apply(&mut documents[at], update).map(|()| true)
+}
+
+/// Applies `update` to every match of `filter`: how many matched.
+pub fn update_many(
+    documents: &mut [Value],
+    filter: &Map<String, Value>,
+    update: &Map<String, Value>,
+) -> Result<usize, String> {
+    let mut matched = 0;
+    for document in documents.iter_mut().filter(|d| matches(d, filter)) {
+        apply(document, update)?;
+        matched += 1;
+    }
+    Ok(matched)
+}
+
+/// `$unset` / `$set` of top-level fields, `$push` of an element and `$pull` of the elements
+/// matching a condition.
+fn apply(document: &mut Value, update: &Map<String, Value>) -> Result<(), String> {
     let fields = document.as_object_mut().expect("documents are objects");
     for (operator, changes) in update {
         let Some(changes) = changes.as_object() else {
@@ -185,7 +164,44 @@ pub fn update_one(
             }
         }
     }
-    Ok(true)
+    Ok(())
+}
+
+/// `documents` ordered by `sort` (`{"field": 1 | -1, ...}`, later fields breaking ties), as
+/// MongoDB orders within a type; a missing field sorts first ascending.
+pub fn sorted<'a>(mut documents: Vec<&'a Value>, sort: &Map<String, Value>) -> Vec<&'a Value> {
+    documents.sort_by(|a, b| {
+        sort.iter()
+            .map(|(field, direction)| {
+                let key =
+                    |d: &Value| super::query::at_path(d, field).and_then(super::query::sort_key);
+                let order = key(a).cmp(&key(b));
+                if direction.as_i64() == Some(-1) {
+                    order.reverse()
+                } else {
+                    order
+                }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    documents
+}
+
+/// A `projection` of only included fields (`{"field": 1}`), `_id` kept unless excluded.
+pub fn project(document: &Value, projection: &Map<String, Value>) -> Value {
+    let keep = |name: &str| match projection.get(name) {
+        Some(flag) => flag.as_i64() == Some(1) || flag.as_bool() == Some(true),
+        None => name == "_id",
+    };
+    let fields = document.as_object().expect("documents are objects");
+    Value::Object(
+        fields
+            .iter()
+            .filter(|(name, _)| keep(name))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
 }
 
 /// The hex of a license document's `client` ObjectId (licenses carry a `key`).

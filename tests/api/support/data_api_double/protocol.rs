@@ -110,6 +110,7 @@ pub fn answer(request: &HttpRequest, state: &Mutex<State>, config: &ServerConfig
         "findOne" | "find" => find(&state, &namespace, action, &body, ejson),
         "updateOne" => update_one(&mut state, &namespace, &body),
         "deleteOne" => delete_one(&mut state, &namespace, &body),
+        "updateMany" => update_many(&mut state, &namespace, &body),
         other => Answer::error(
             400,
             "InvalidParameter",
@@ -159,7 +160,8 @@ fn insert_one(
     Answer::json(201, json!({ "insertedId": inserted }))
 }
 
-/// `findOne` (`{"document": … | null}`) or `find` (`{"documents": […]}`).
+/// `findOne` (`{"document": … | null}`) or `find` (`{"documents": […]}`, with its optional
+/// `sort`, `limit` and `projection`).
 fn find(state: &State, namespace: &str, action: &str, body: &Value, ejson: bool) -> Answer {
     let Some(filter) = body.get("filter").and_then(Value::as_object) else {
         return Answer::error(400, "MissingParameter", "missing required field: filter");
@@ -168,14 +170,19 @@ fn find(state: &State, namespace: &str, action: &str, body: &Value, ejson: bool)
         .collections
         .get(namespace)
         .map_or(&[][..], Vec::as_slice);
-    let sort = body.get("sort").and_then(Value::as_object);
-    let limit = body
-        .get("limit")
-        .and_then(Value::as_u64)
-        .map(|n| n as usize);
-    let matches: Vec<Value> = collection::find_sorted(documents, filter, sort, limit)
+    let mut found: Vec<&Value> = collection::find(documents, filter).collect();
+    if let Some(sort) = body.get("sort").and_then(Value::as_object) {
+        found = collection::sorted(found, sort);
+    }
+    // A limit of 0 is no limit, as in MongoDB.
+    if let Some(limit) = body.get("limit").and_then(Value::as_u64).filter(|n| *n > 0) {
+        found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    let projection = body.get("projection").and_then(Value::as_object);
+    let matches: Vec<Value> = found
         .into_iter()
-        .map(|d| if ejson { d.clone() } else { plain_json(d) })
+        .map(|d| projection.map_or_else(|| d.clone(), |p| collection::project(d, p)))
+        .map(|d| if ejson { d } else { plain_json(&d) })
         .collect();
     if action == "findOne" {
         Answer::json(200, json!({"document": matches.into_iter().next()}))
@@ -219,6 +226,25 @@ fn delete_one(state: &mut State, namespace: &str, body: &Value) -> Answer {
     let documents = state.collections.entry(namespace.to_owned()).or_default();
     let deleted = u8::from(collection::delete_one(documents, filter));
     Answer::json(200, json!({ "deletedCount": deleted }))
+}
+
+/// `updateMany`: `{"matchedCount", "modifiedCount"}` over every match.
+fn update_many(state: &mut State, namespace: &str, body: &Value) -> Answer {
+    let (Some(filter), Some(update)) = (
+        body.get("filter").and_then(Value::as_object),
+        body.get("update").and_then(Value::as_object),
+    ) else {
+        return Answer::error(
+            400,
+            "MissingParameter",
+            "missing required field: filter or update",
+        );
+    };
+    let documents = state.collections.entry(namespace.to_owned()).or_default();
+    match collection::update_many(documents, filter, update) {
+        Ok(count) => Answer::json(200, json!({"matchedCount": count, "modifiedCount": count})),
+        Err(message) => Answer::error(400, "InvalidParameter", &message),
+    }
 }
 
 /// MongoDB's duplicate-key error, passed on the way Atlas did.

@@ -1,8 +1,8 @@
 //! MongoDB's query language, the subset the worker sends, with MongoDB's semantics: equality
 //! (a `null` matches a missing field; an array field matches when an element equals the
-//! value), `$gt`/`$gte`/`$lt`/`$lte` on dates and numbers (ObjectIds and strings by text),
-//! `$in`, `$nin`, `$ne`, `$not`, `$exists`,
-//! `$size`, `$elemMatch`, top-level `$and`/`$or`, and `$expr` with `$lt`/`$lte`/`$gt`/`$gte`/
+//! value), `$gt`/`$gte`/`$lt`/`$lte` on dates, numbers, ObjectIds and strings (within a type),
+//! `$in`, `$nin`, `$ne`, `$not`, `$exists`, `$size`, `$elemMatch`, top-level `$and`/`$or`, and
+//! `$expr` with `$lt`/`$lte`/`$gt`/`$gte`/
 //! `$eq`, `$size` and `$ifNull` over `"$field"` paths.
 
 use serde_json::{Map, Value};
@@ -69,14 +69,13 @@ fn equals(value: Option<&Value>, wanted: &Value) -> bool {
 
 fn operator_holds(value: Option<&Value>, op: &str, arg: &Value) -> bool {
     match op {
-        "$gt" | "$gte" | "$lt" | "$lte" => match (value.and_then(ordinal), ordinal(arg)) {
-            (Some(v), Some(b)) => compare(op, v, b),
-            // ObjectIds and strings compare by their text (hex ObjectIds sort as their bytes).
-            _ => match (value.and_then(text), text(arg)) {
-                (Some(v), Some(b)) => compare(op, v.cmp(b) as i64, 0),
+        "$gt" | "$gte" | "$lt" | "$lte" => {
+            // MongoDB compares within a type only (dates with dates, ObjectIds with ObjectIds).
+            match (value.and_then(sort_key), sort_key(arg)) {
+                (Some(v), Some(b)) => compare_keys(op, &v, &b),
                 _ => false,
-            },
-        },
+            }
+        }
         "$in" => arg
             .as_array()
             .is_some_and(|options| options.iter().any(|o| equals(value, o))),
@@ -100,9 +99,37 @@ fn operator_holds(value: Option<&Value>, op: &str, arg: &Value) -> bool {
     }
 }
 
-/// The text of a string or an `{"$oid": …}`.
-pub fn text(value: &Value) -> Option<&str> {
-    value.get("$oid").unwrap_or(value).as_str()
+/// What MongoDB orders a value by, within its type: dates and numbers by value, ObjectIds and
+/// strings by their text (an ObjectId's lowercase hex sorts as its bytes).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortKey {
+    Number(i64),
+    ObjectId(String),
+    Text(String),
+}
+
+pub fn sort_key(value: &Value) -> Option<SortKey> {
+    if let Some(hex) = value.get("$oid").and_then(Value::as_str) {
+        return Some(SortKey::ObjectId(hex.to_ascii_lowercase()));
+    }
+    if let Some(text) = value.as_str() {
+        return Some(SortKey::Text(text.to_owned()));
+    }
+    ordinal(value).map(SortKey::Number)
+}
+
+/// `op` between keys of the same type; keys of different types never compare.
+fn compare_keys(op: &str, v: &SortKey, b: &SortKey) -> bool {
+    if std::mem::discriminant(v) != std::mem::discriminant(b) {
+        return false;
+    }
+    match op {
+        "$gt" => v > b,
+        "$gte" => v >= b,
+        "$lt" => v < b,
+        "$lte" => v <= b,
+        _ => v == b,
+    }
 }
 
 fn compare(op: &str, v: i64, b: i64) -> bool {

@@ -83,6 +83,7 @@ pub fn start_workers(backends: &[Backend], jwks: bool) -> Result<(), String> {
             &run_root,
             &path_env,
             &secret,
+            None,
         )?;
         let worker = JWKS_WORKER.get_or_init(|| worker);
         worker.wait_ready()?;
@@ -98,6 +99,7 @@ pub fn start_workers(backends: &[Backend], jwks: bool) -> Result<(), String> {
             &run_root,
             &path_env,
             &secret,
+            None,
         );
         match started {
             Ok(worker) => workers.push(worker),
@@ -148,6 +150,7 @@ pub fn start_scratch_worker(name: &str, settings: &str) -> Result<ScratchWorker,
         &run_root,
         &path_env,
         &current.secret,
+        None,
     )?);
     if let Err(e) = scratch.0.wait_ready() {
         scratch.0.stop(true);
@@ -156,10 +159,62 @@ pub fn start_scratch_worker(name: &str, settings: &str) -> Result<ScratchWorker,
     Ok(scratch)
 }
 
-/// The storage lines of the current backend's worker (no authentication, CORS or token
-/// settings), for a scratch worker that stores like the main one.
+/// The storage settings of the current backend's worker (for a scratch worker that should
+/// read the same MongoDB; a D1 scratch worker has a database of its own).
 pub fn storage_settings() -> Result<String, String> {
     settings::backend_settings(backend())
+}
+
+/// Like [`start_scratch_worker`], with the project's wrangler.toml changed by `edit` (e.g.
+/// smaller rate limits): the copy is written to the worker's directory, with the paths it
+/// names made absolute and without `[build]` (the wasm is built once per run).
+pub fn start_scratch_worker_with_config(
+    name: &str,
+    settings: &str,
+    edit: impl FnOnce(String) -> String,
+) -> Result<ScratchWorker, String> {
+    let (root, run_root, path_env) = setup::paths();
+    let current = worker();
+    let original = fs::read_to_string(root.join("wrangler.toml")).map_err(|e| e.to_string())?;
+    let mut config = edit(original);
+    for (from, to) in [
+        (
+            "[build]\ncommand = \"bash scripts/build.sh\"\n",
+            String::new(),
+        ),
+        (
+            "main = \"build/index.js\"",
+            format!("main = \"{}\"", root.join("build/index.js").display()),
+        ),
+        (
+            "migrations_dir = \"migrations\"",
+            format!("migrations_dir = \"{}\"", root.join("migrations").display()),
+        ),
+    ] {
+        if !config.contains(from) {
+            return Err(format!("wrangler.toml no longer has {from:?}"));
+        }
+        config = config.replace(from, &to);
+    }
+    let dir = run_root.join(name);
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let path = dir.join("wrangler.toml");
+    fs::write(&path, config).map_err(|e| e.to_string())?;
+    let scratch = ScratchWorker(start_one(
+        current.backend,
+        name,
+        settings,
+        &root,
+        &run_root,
+        &path_env,
+        &current.secret,
+        Some(&path),
+    )?);
+    if let Err(e) = scratch.0.wait_ready() {
+        scratch.0.stop(true);
+        return Err(e);
+    }
+    Ok(scratch)
 }
 
 /// Stops every worker, keeping their files for a look when the run failed.

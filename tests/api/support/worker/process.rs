@@ -47,8 +47,10 @@ fn npx(root: &Path, path_env: &str) -> Command {
 }
 
 /// Starts `wrangler dev` for a worker named `name` (its directory under `run_root`) with
-/// `settings` and `secret` in its env file; every D1 worker (the backend's, the JWKS one, a
-/// scratch one) gets its own migrated database first.
+/// `settings` and `secret` in its env file, and `config` instead of the project's wrangler.toml
+/// when given; every D1 worker (the backend's, the JWKS one, a scratch one) gets its own
+/// migrated database first.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn start_one(
     backend: Backend,
     name: &str,
@@ -57,7 +59,12 @@ pub(super) fn start_one(
     run_root: &Path,
     path_env: &str,
     secret: &str,
+    config: Option<&Path>,
 ) -> Result<Worker, String> {
+    let config_args: Vec<&std::ffi::OsStr> = match config {
+        Some(path) => vec!["--config".as_ref(), path.as_os_str()],
+        None => Vec::new(),
+    };
     let run_dir = run_root.join(name);
     let state_dir = run_dir.join("state");
     fs::create_dir_all(&state_dir).map_err(|e| format!("create {}: {e}", state_dir.display()))?;
@@ -76,6 +83,7 @@ pub(super) fn start_one(
                 "--persist-to",
             ])
             .arg(&state_dir)
+            .args(&config_args)
             .output()
             .map_err(|e| format!("run wrangler: {e} (run `npm ci` first)"))?;
         if !migrate.status.success() {
@@ -96,6 +104,8 @@ pub(super) fn start_one(
             "--ip",
             "127.0.0.1",
             "--show-interactive-dev-session=false",
+            // `GET /__scheduled?cron=…` runs the Cron Trigger (the expiry sweep tests).
+            "--test-scheduled",
         ])
         .args([
             "--port",
@@ -107,6 +117,7 @@ pub(super) fn start_one(
         .arg(&state_dir)
         .arg("--env-file")
         .arg(&env_file)
+        .args(&config_args)
         .stdin(Stdio::null())
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log)

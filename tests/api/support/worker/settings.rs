@@ -25,6 +25,8 @@ fn auth_settings() -> String {
             "LICENSE_SIGNING_KEY",
             crate::support::license_signing_setting(),
         ),
+        // Every test calls from one IP; the limits are tested on a worker of their own.
+        ("RATE_LIMITS", "off".into()),
     ])
 }
 
