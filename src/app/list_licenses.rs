@@ -27,6 +27,9 @@ mod tests {
     use crate::domain::{LicenseStatus, ObjectId};
     use crate::storage::MemoryStore;
 
+    /// Another developer's project (licenses live only in their owner's projects).
+    const STRANGERS_PROJECT: &str = "60f7b3b3e6b3a72e8c8e4abb";
+
     fn at(minute: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2024, 1, 1, 0, minute, 0).unwrap()
     }
@@ -50,7 +53,7 @@ mod tests {
             .into_iter()
             .map(|m| issue_for(&store, &owner(), PROJECT, at(m), 1))
             .collect();
-        issue_for(&store, &stranger(), PROJECT, at(9), 1);
+        issue_for(&store, &stranger(), STRANGERS_PROJECT, at(9), 1);
         issued.sort_by_key(|l| std::cmp::Reverse((l.issued_at, l.id.bytes())));
         let mut seen = Vec::new();
         let mut after = None;

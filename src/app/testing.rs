@@ -38,6 +38,8 @@ pub fn issue_for(
     let id = IDS.generate(SECONDS.fetch_add(1, Ordering::Relaxed));
     let key = LicenseKey::generate(&request.project, &mut OsRandom).unwrap();
     let license = License::issue(&request, user.clone(), issued_at, id, key);
+    // Licenses are stored only in a project of their owner's (issue 9's ownership rule).
+    store.seed_project(user, request.client, request.project);
     pollster::block_on(store.insert(&license, None)).unwrap();
     license
 }
