@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde_json::{json, Value};
 
 use crate::support::licenses::{activate, developer, issue_license, key_of};
-use crate::support::random_object_id;
+use crate::support::{call, new_client, random_object_id};
 use crate::trials;
 
 pub fn tests() -> Vec<libtest_mimic::Trial> {
@@ -113,7 +113,16 @@ fn licenses_created_between_pages_never_shift_the_later_pages() {
 
 fn filters_narrow_the_list_by_project_client_and_status() {
     let user = fresh_developer();
-    let licenses: Vec<Value> = (0..4).map(|_| issue_license(&user, json!({}))).collect();
+    // One client, a project for each license.
+    let client = new_client(&user);
+    let licenses: Vec<Value> = (0..4)
+        .map(|i| {
+            let body = json!({"name": format!("P{i}"), "clientId": client});
+            let project =
+                call(&user, "POST", "/projects", Some(&body)).json()["project"]["_id"].clone();
+            issue_license(&user, json!({"clientId": client, "projectId": project}))
+        })
+        .collect();
     let [pending, active, revoked, _] = [0, 1, 2, 3].map(|i| key_of(&licenses[i]));
     assert_eq!(activate(&json!({"key": active})).status, 200);
     let toggled = developer(&user, "PATCH", &format!("/license/revoke/{revoked}"), None);
@@ -123,7 +132,6 @@ fn filters_narrow_the_list_by_project_client_and_status() {
         keys(&page(&user, &format!("?projectId={project}")).0),
         [pending]
     );
-    let client = licenses[0]["client"].as_str().unwrap();
     assert_eq!(page(&user, &format!("?clientId={client}")).0.len(), 4);
     assert!(page(&user, &format!("?clientId={}", random_object_id()))
         .0
