@@ -11,14 +11,16 @@
 //!
 //! - [`domain`]: licenses, keys, ids, dates, request parsing. Pure; imports nothing else here.
 //! - [`auth`]: bearer tokens and JWT verification, pure (keys and "now" are inputs).
+//! - [`tokens`]: the signed license tokens validate and activate return, and their key set.
 //! - [`storage`]: the store traits and their contract; one module per backend, plus
 //!   `MemoryStore` (native only) for tests and benches.
 //! - [`app`]: the use cases, generic over the stores and the random source; return domain
 //!   outcomes and [`app::AppError`], never HTTP types.
 //! - [`http`]: the route table, one handler file per endpoint, the one error → status mapping.
 //!   No `worker::` types, so the whole request path runs natively in tests.
-//! - `edge` (wasm only): the `#[event(fetch)]` entry, the `worker::Request`/`Response` adapter,
-//!   per-isolate settings and the fetch-based transport of the JWKS keys.
+//! - `edge` (wasm only): the `#[event(fetch)]` and `#[event(scheduled)]` entries, the
+//!   `worker::Request`/`Response` adapter, per-isolate settings, the backend enums, the rate-limit
+//!   binding and the `fetch` transports (JWKS keys, the MongoDB Data API).
 //! - [`config`]: typed settings, parsed once per isolate.
 //!
 //! Imports point inwards: `domain` knows nothing of the others, `app` nothing of `http`, and
@@ -30,8 +32,9 @@
 //!    in `dispatch`.
 //! 2. `http/handlers/<endpoint>.rs`: parse → use case → answer.
 //! 3. `app/<use_case>.rs`, when the endpoint does more than answer from its input.
-//! 4. The store methods it needs: the trait in `storage/mod.rs`, then each backend
-//!    (`d1`, `mongo`, `memory`).
+//! 4. The store methods it needs: the trait (`storage/mod.rs`, `lifecycle.rs`, `owned.rs`),
+//!    each backend (`d1`, `mongo`, `memory`) and the delegation in `edge/store.rs` or
+//!    `edge/owned_store.rs`.
 //!
 //! New failures get an [`app::AppError`] (or [`http::ApiError`]) variant and one arm in
 //! `http/error.rs`.
