@@ -50,6 +50,8 @@ pub enum Endpoint {
     LicenseTokenKeys,
     Renew,
     ListLicenses,
+    /// `GET /openapi.json`: the OpenAPI document of the API.
+    OpenApi,
 }
 
 /// A developer-only route (token, allow-listed origins) for `endpoint`.
@@ -181,6 +183,13 @@ pub const ROUTES: &[Route] = &[
         access: Access::Token,
         cors: CorsScope::Listed,
         endpoint: Endpoint::ListLicenses,
+    },
+    Route {
+        method: "GET",
+        path: "/openapi.json",
+        access: Access::Public,
+        cors: CorsScope::AnyOrigin,
+        endpoint: Endpoint::OpenApi,
     },
 ];
 
@@ -346,6 +355,7 @@ pub async fn dispatch<S: Stores, R: RandomSource, K: RemoteKeys>(
         (Endpoint::ListLicenses, Some(user)) => {
             handlers::licenses::handle(request, &user, cx).await
         }
+        (Endpoint::OpenApi, _) => Ok(handlers::openapi::handle()),
         // A token route is always authenticated above; kept total without a panic.
         (_, None) => Err(ApiError::NotFound),
     }

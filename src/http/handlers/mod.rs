@@ -11,6 +11,7 @@ pub mod license;
 mod license_token;
 pub mod license_token_keys;
 pub mod licenses;
+pub mod openapi;
 pub mod projects;
 pub mod renew;
 pub mod validate;
