@@ -22,6 +22,10 @@ pub fn handle() -> ApiResponse {
 }
 
 #[cfg(test)]
+#[path = "openapi_rules.rs"]
+mod rules;
+
+#[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
 
