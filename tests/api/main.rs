@@ -122,6 +122,10 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::FAILURE;
     }
     let conclusion = libtest_mimic::run(&args, trials);
+    println!(
+        "openapi: {} replies validated against docs/openapi.json",
+        support::openapi::validated_count()
+    );
     support::stop_workers(conclusion.has_failed());
     conclusion.exit_code()
 }

@@ -82,11 +82,14 @@ pub fn request_to(
         })
         .collect();
     let body = response.into_string().expect("readable body");
-    Reply {
+    let reply = Reply {
         status,
         headers,
         body,
-    }
+    };
+    // The one place replies are built: every one is held to the OpenAPI document.
+    super::openapi::check(method, path, &reply);
+    reply
 }
 
 /// `POST /license/create` with a JSON body and, when given, a bearer token.

@@ -8,6 +8,7 @@ pub mod jwks_server;
 pub mod keys;
 mod license_keys;
 pub mod licenses;
+pub mod openapi;
 mod owned;
 mod tokens;
 mod worker;
