@@ -47,6 +47,8 @@ mod load;
 #[cfg(not(target_arch = "wasm32"))]
 mod mongodb_store;
 #[cfg(not(target_arch = "wasm32"))]
+mod openapi_document;
+#[cfg(not(target_arch = "wasm32"))]
 mod ownership;
 #[cfg(not(target_arch = "wasm32"))]
 mod rate_limits;
@@ -95,6 +97,7 @@ fn main() -> std::process::ExitCode {
         listing::tests(),
         expiry_sweep::tests(),
         rate_limits::tests(),
+        openapi_document::tests(),
     ]
     .into_iter()
     .flatten()
