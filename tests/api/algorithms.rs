@@ -183,12 +183,16 @@ fn request_time_per_algorithm() {
             .collect();
         times.sort();
         let started = Instant::now();
+        // The backend is per thread: the clients inherit the trial's.
+        let backend = crate::support::backend();
         std::thread::scope(|scope| {
             for _ in 0..CLIENTS {
                 scope.spawn(|| {
-                    for _ in 0..BURST / CLIENTS {
-                        assert_eq!(post_create(token.as_deref(), body).status, status);
-                    }
+                    crate::support::with_backend(backend, || {
+                        for _ in 0..BURST / CLIENTS {
+                            assert_eq!(post_create(token.as_deref(), body).status, status);
+                        }
+                    })
                 });
             }
         });
