@@ -99,7 +99,7 @@ mod native {
         c.bench_function("part/jwt_verify_hs256", |b| {
             b.iter(|| {
                 let jwt = UntrustedJwt::parse(black_box(token)).unwrap();
-                verify(&jwt, &keys, &config.verifier.rules, now()).unwrap()
+                pollster::block_on(verify(&jwt, &keys, &config.verifier.rules, now())).unwrap()
             })
         });
         c.bench_function("part/body_parse", |b| {

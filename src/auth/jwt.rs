@@ -172,15 +172,15 @@ impl Default for ClaimRules {
 
 /// Checks the signature with the keys pinned to the token's `alg` among `keys`, then the
 /// claims. `keys` are the candidates for the token's `kid` (all of them when it has none).
-pub fn verify(
+pub async fn verify(
     token: &UntrustedJwt<'_>,
     keys: &[&Key],
     rules: &ClaimRules,
     now: DateTime<Utc>,
 ) -> Result<UserId, InvalidToken> {
     let alg = Alg::from_name(&token.alg).ok_or(InvalidToken::WrongAlgorithm)?;
-    let mut pinned = keys.iter().filter(|key| key.alg == alg).peekable();
-    if pinned.peek().is_none() {
+    let pinned: Vec<&Key> = keys.iter().copied().filter(|key| key.alg == alg).collect();
+    if pinned.is_empty() {
         return Err(if keys.is_empty() {
             InvalidToken::UnknownKey
         } else {
@@ -188,10 +188,12 @@ pub fn verify(
         });
     }
     let input = token.signing_input.as_bytes();
-    if !pinned.any(|key| key.verify(input, &token.signature)) {
-        return Err(InvalidToken::BadSignature);
+    for key in pinned {
+        if key.verify(input, &token.signature).await {
+            return check_claims(&token.claims, rules, now);
+        }
     }
-    check_claims(&token.claims, rules, now)
+    Err(InvalidToken::BadSignature)
 }
 
 fn numeric_date(claims: &BTreeMap<String, Value>, name: &str) -> Result<Option<f64>, InvalidToken> {

@@ -5,14 +5,11 @@
 use std::fmt;
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
-use jwt_compact::alg::{
-    Ed25519, Es256, Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key, Rsa, RsaPublicKey,
-};
+use jwt_compact::alg::{Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key};
 use jwt_compact::{Algorithm, AlgorithmSignature};
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::pkcs8::DecodePublicKey;
-use rsa::traits::PublicKeyParts;
 use serde_json::Value;
+
+use super::public_key::PublicKey;
 
 /// The JWS algorithms KeyBox verifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,16 +63,17 @@ impl Alg {
     }
 }
 
-/// Checks one signature over the JWS signing input (`header.payload`). The pure header and
-/// claim checks only see this trait, so they are testable without real keys.
+/// Checks one signature over the JWS signing input (`header.payload`) in Rust: the HMAC
+/// algorithms everywhere, the asymmetric ones natively (the worker uses WebCrypto for those).
+/// Tests implement it with fakes, so the header and claim checks run without real keys.
 pub trait SignatureCheck {
     fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool;
 }
 
 /// Any jwt-compact algorithm with its verifying key.
-struct Compact<A: Algorithm> {
-    alg: A,
-    key: A::VerifyingKey,
+pub(super) struct Compact<A: Algorithm> {
+    pub(super) alg: A,
+    pub(super) key: A::VerifyingKey,
 }
 
 impl<A: Algorithm> SignatureCheck for Compact<A> {
@@ -98,7 +96,14 @@ impl<A: Algorithm> SignatureCheck for Compact<A> {
 pub struct Key {
     pub kid: Option<String>,
     pub alg: Alg,
-    check: Box<dyn SignatureCheck>,
+    check: Check,
+}
+
+/// Who checks a key's signatures.
+enum Check {
+    Rust(Box<dyn SignatureCheck>),
+    #[cfg(target_arch = "wasm32")]
+    WebCrypto(super::subtle::SubtleKey),
 }
 
 impl fmt::Debug for Key {
@@ -120,8 +125,6 @@ impl fmt::Display for KeyError {
     }
 }
 
-/// RSA keys shorter than this are refused (RFC 7518 §3.3).
-const MIN_RSA_BITS: usize = 2048;
 /// `SEQUENCE { SEQUENCE { OID id-ecPublicKey, OID prime256v1 }, BIT STRING` of a P-256 SPKI.
 const P256_SPKI_PREFIX: [u8; 26] = [
     0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
@@ -135,7 +138,11 @@ const ED25519_SPKI_PREFIX: [u8; 12] = [
 impl Key {
     /// Wraps any signature check (tests use fakes).
     pub fn new(kid: Option<String>, alg: Alg, check: Box<dyn SignatureCheck>) -> Self {
-        Self { kid, alg, check }
+        Self {
+            kid,
+            alg,
+            check: Check::Rust(check),
+        }
     }
 
     /// A shared secret for `HS256`, `HS384` or `HS512`.
@@ -158,44 +165,23 @@ impl Key {
         Ok(Self::new(None, alg, check))
     }
 
-    pub fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool {
-        self.check.verify(signing_input, signature)
+    /// Whether `signature` is valid over `signing_input` (asynchronous: WebCrypto is).
+    pub async fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool {
+        match &self.check {
+            Check::Rust(check) => check.verify(signing_input, signature),
+            #[cfg(target_arch = "wasm32")]
+            Check::WebCrypto(key) => key.verify(signing_input, signature).await,
+        }
     }
 
-    fn rsa(key: RsaPublicKey, alg: Alg, kid: Option<String>) -> Result<Self, KeyError> {
-        if key.size() * 8 < MIN_RSA_BITS {
-            return Err(KeyError("RSA keys must have at least 2048 bits"));
-        }
-        let rsa = match alg {
-            Alg::Rs256 => Rsa::rs256(),
-            Alg::Rs384 => Rsa::rs384(),
-            Alg::Rs512 => Rsa::rs512(),
-            Alg::Ps256 => Rsa::ps256(),
-            _ => {
-                return Err(KeyError(
-                    "an RSA key only signs RS256, RS384, RS512 or PS256",
-                ))
-            }
-        };
-        Ok(Self::new(kid, alg, Box::new(Compact { alg: rsa, key })))
-    }
-
-    fn p256(point: &[u8], alg: Alg, kid: Option<String>) -> Result<Self, KeyError> {
-        if alg != Alg::Es256 {
-            return Err(KeyError("a P-256 key only signs ES256"));
-        }
-        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(point)
-            .map_err(|_| KeyError("invalid P-256 public key"))?;
-        Ok(Self::new(kid, alg, Box::new(Compact { alg: Es256, key })))
-    }
-
-    fn ed25519(bytes: &[u8], alg: Alg, kid: Option<String>) -> Result<Self, KeyError> {
-        if alg != Alg::EdDsa {
-            return Err(KeyError("an Ed25519 key only signs EdDSA"));
-        }
-        let key = ed25519_compact::PublicKey::from_slice(bytes)
-            .map_err(|_| KeyError("invalid Ed25519 public key"))?;
-        Ok(Self::new(kid, alg, Box::new(Compact { alg: Ed25519, key })))
+    /// A public key pinned to `alg`, which must suit its type.
+    fn public(key: PublicKey, alg: Alg, kid: Option<String>) -> Result<Self, KeyError> {
+        key.suits(alg)?;
+        #[cfg(target_arch = "wasm32")]
+        let check = Check::WebCrypto(super::subtle::SubtleKey::new(&key, alg));
+        #[cfg(not(target_arch = "wasm32"))]
+        let check = Check::Rust(super::native_check::check(&key, alg)?);
+        Ok(Self { kid, alg, check })
     }
 
     /// A PEM public key: SPKI (`PUBLIC KEY`: RSA, P-256 or Ed25519) or PKCS#1
@@ -203,22 +189,22 @@ impl Key {
     pub fn from_pem(pem: &str, alg: Option<Alg>) -> Result<Self, KeyError> {
         let (label, der) = pem_body(pem)?;
         if label == "RSA PUBLIC KEY" {
-            let key = RsaPublicKey::from_pkcs1_der(&der)
-                .map_err(|_| KeyError("invalid RSA public key"))?;
-            return Self::rsa(key, alg.unwrap_or(Alg::Rs256), None);
+            let key = PublicKey::from_pkcs1_der(&der)?;
+            return Self::public(key, alg.unwrap_or(Alg::Rs256), None);
         }
         if label != "PUBLIC KEY" {
             return Err(KeyError("PEM is not a public key"));
         }
         if let Some(point) = der.strip_prefix(&P256_SPKI_PREFIX[..]) {
-            return Self::p256(point, alg.unwrap_or(Alg::Es256), None);
+            let key = PublicKey::p256_point(point)?;
+            return Self::public(key, alg.unwrap_or(Alg::Es256), None);
         }
         if let Some(bytes) = der.strip_prefix(&ED25519_SPKI_PREFIX[..]) {
-            return Self::ed25519(bytes, alg.unwrap_or(Alg::EdDsa), None);
+            let key = PublicKey::ed25519(bytes)?;
+            return Self::public(key, alg.unwrap_or(Alg::EdDsa), None);
         }
-        let key = RsaPublicKey::from_public_key_der(&der)
-            .map_err(|_| KeyError("unsupported public key (expected RSA, P-256 or Ed25519)"))?;
-        Self::rsa(key, alg.unwrap_or(Alg::Rs256), None)
+        let key = PublicKey::from_rsa_spki_der(&der)?;
+        Self::public(key, alg.unwrap_or(Alg::Rs256), None)
     }
 
     /// A public JWK. Its algorithm comes from `alg` when present (it must suit `kty`/`crv`),
@@ -241,25 +227,16 @@ impl Key {
         };
         match (field("kty"), field("crv")) {
             (Some("RSA"), _) => {
-                let n = b64url(field("n"))?;
-                let e = b64url(field("e"))?;
-                let key = RsaPublicKey::new(
-                    rsa::BigUint::from_bytes_be(&n),
-                    rsa::BigUint::from_bytes_be(&e),
-                )
-                .map_err(|_| KeyError("invalid RSA public key"))?;
-                Self::rsa(key, alg.unwrap_or(Alg::Rs256), kid)
+                let key = PublicKey::rsa(&b64url(field("n"))?, &b64url(field("e"))?)?;
+                Self::public(key, alg.unwrap_or(Alg::Rs256), kid)
             }
             (Some("EC"), Some("P-256")) => {
-                let (x, y) = (b64url(field("x"))?, b64url(field("y"))?);
-                if x.len() != 32 || y.len() != 32 {
-                    return Err(KeyError("invalid P-256 public key"));
-                }
-                let point = [&[4u8][..], &x, &y].concat();
-                Self::p256(&point, alg.unwrap_or(Alg::Es256), kid)
+                let key = PublicKey::p256(&b64url(field("x"))?, &b64url(field("y"))?)?;
+                Self::public(key, alg.unwrap_or(Alg::Es256), kid)
             }
             (Some("OKP"), Some("Ed25519")) => {
-                Self::ed25519(&b64url(field("x"))?, alg.unwrap_or(Alg::EdDsa), kid)
+                let key = PublicKey::ed25519(&b64url(field("x"))?)?;
+                Self::public(key, alg.unwrap_or(Alg::EdDsa), kid)
             }
             (Some("oct"), _) => Err(KeyError("symmetric JWKs are not accepted; use JWT_SECRET")),
             _ => Err(KeyError("JWK key type not supported")),

@@ -5,6 +5,11 @@ mod bearer;
 pub mod jwks;
 mod jwt;
 pub mod keys;
+#[cfg(not(target_arch = "wasm32"))]
+mod native_check;
+mod public_key;
+#[cfg(target_arch = "wasm32")]
+mod subtle;
 // Test keys come from native-only dev-dependencies.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod test_keys;
@@ -117,14 +122,14 @@ pub async fn authenticate(
     };
     // A JWKS never holds shared secrets, so HMAC tokens are settled by the configured keys.
     if !verifier.remote || alg.is_hmac() {
-        return Ok(verify(&jwt, &local, &verifier.rules, now)?);
+        return Ok(verify(&jwt, &local, &verifier.rules, now).await?);
     }
     let tried_locally = local.iter().any(|key| key.alg == alg);
     if tried_locally {
         // A configured key without `kid` must not shadow the JWKS: when its signature fails and
         // no configured key names this `kid`, the published keys get their turn.
         let named = kid.is_some() && local.iter().any(|key| key.kid.as_deref() == kid);
-        match verify(&jwt, &local, &verifier.rules, now) {
+        match verify(&jwt, &local, &verifier.rules, now).await {
             Err(InvalidToken::BadSignature) if !named => {}
             outcome => return Ok(outcome?),
         }
@@ -134,7 +139,7 @@ pub async fn authenticate(
         .await
         .map_err(|KeysUnavailable| AuthError::KeysUnavailable)?;
     let candidates: Vec<&Key> = for_kid(&fetched, kid).collect();
-    match verify(&jwt, &candidates, &verifier.rules, now) {
+    match verify(&jwt, &candidates, &verifier.rules, now).await {
         // The JWKS has no key for it either: the configured key's verdict stands.
         Err(InvalidToken::WrongAlgorithm | InvalidToken::UnknownKey) if tried_locally => {
             Err(InvalidToken::BadSignature.into())

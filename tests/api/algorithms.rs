@@ -19,6 +19,7 @@ pub fn tests() -> Vec<libtest_mimic::Trial> {
         a_token_of_every_asymmetric_algorithm_creates_a_license_for_its_subject,
         a_key_only_accepts_the_algorithm_it_was_configured_with,
         an_hs256_token_keyed_with_a_public_key_is_refused,
+        every_asymmetric_algorithm_refuses_an_altered_payload_or_signature,
     ];
     // Run on demand (`-- --ignored request_time`), against the D1 worker.
     let timing = crate::support::trials_for(
@@ -99,6 +100,52 @@ fn an_hs256_token_keyed_with_a_public_key_is_refused() {
     }
 }
 
+/// The worker verifies these with WebCrypto: a signature it cannot parse, or one over other
+/// bytes, is refused like any other bad signature (401, never a 500 from a rejected Promise).
+fn every_asymmetric_algorithm_refuses_an_altered_payload_or_signature() {
+    let forged = base64ct::Base64UrlUnpadded::encode_string(
+        json!({"sub": "admin", "exp": 4_000_000_000u64})
+            .to_string()
+            .as_bytes(),
+    );
+    for (alg, kid) in ASYMMETRIC {
+        let good = signed(alg, kid, json!({"sub": "u", "exp": 600}));
+        let (header, rest) = good.split_once('.').unwrap();
+        let (_, signature) = rest.split_once('.').unwrap();
+        let mut bytes = base64ct::Base64UrlUnpadded::decode_vec(signature).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let flipped = base64ct::Base64UrlUnpadded::encode_string(&bytes);
+        let truncated = base64ct::Base64UrlUnpadded::encode_string(&bytes[..last]);
+        let zeros = base64ct::Base64UrlUnpadded::encode_string(&vec![0u8; bytes.len()]);
+        let cases = [
+            (format!("{header}.{forged}.{signature}"), "payload replaced"),
+            (
+                format!(
+                    "{header}.{rest_payload}.{flipped}",
+                    rest_payload = rest.split_once('.').unwrap().0
+                ),
+                "one bit flipped",
+            ),
+            (format!("{header}.{forged}.{truncated}"), "one byte short"),
+            (format!("{header}.{forged}.{zeros}"), "all zeros"),
+            (format!("{header}.{forged}."), "empty signature"),
+        ];
+        for (token, why) in cases {
+            let reply = post_create(Some(&token), &create_body(&random_object_id()));
+            assert_eq!(reply.status, 401, "{alg}, {why}: {}", reply.body);
+            assert_eq!(
+                reply.json(),
+                json!({"message": "Unauthorized", "error": "invalid signature"}),
+                "{alg}, {why}"
+            );
+        }
+        // The genuine token still passes after the refusals (the imported key is intact).
+        let reply = post_create(Some(&good), &create_body(&new_project("u")));
+        assert_eq!(reply.status, 201, "{alg}: {}", reply.body);
+    }
+}
+
 /// Per algorithm, `POST /license/create` with a valid token and an invalid body (auth runs,
 /// then a 400: no D1 write), against the no-token 401: the median round trip of sequential
 /// requests, and the wall time per request of a saturating burst (8 clients in parallel; the
@@ -136,12 +183,16 @@ fn request_time_per_algorithm() {
             .collect();
         times.sort();
         let started = Instant::now();
+        // The backend is per thread: the clients inherit the trial's.
+        let backend = crate::support::backend();
         std::thread::scope(|scope| {
             for _ in 0..CLIENTS {
                 scope.spawn(|| {
-                    for _ in 0..BURST / CLIENTS {
-                        assert_eq!(post_create(token.as_deref(), body).status, status);
-                    }
+                    crate::support::with_backend(backend, || {
+                        for _ in 0..BURST / CLIENTS {
+                            assert_eq!(post_create(token.as_deref(), body).status, status);
+                        }
+                    })
                 });
             }
         });
