@@ -9,9 +9,15 @@ WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version =
 log() { printf '[keybox] %s\n' "$*" >&2; }
 
 ensure_node_modules() {
-  if [ ! -x node_modules/.bin/wrangler ] || [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  # Installed when missing or when package-lock.json changed since the last install (by content:
+  # a fresh checkout's newer mtime alone must not wipe a node_modules shared by worktrees).
+  local lock
+  lock=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ ! -x node_modules/.bin/wrangler ] || [ ! -x node_modules/.bin/wasm-opt ] ||
+    [ "$(cat node_modules/.keybox-lock 2>/dev/null)" != "$lock" ]; then
     log "installing npm packages (wrangler, node 22, binaryen, esbuild)"
     npm ci --no-audit --no-fund >&2
+    echo "$lock" >node_modules/.keybox-lock
   fi
 }
 
