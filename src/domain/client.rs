@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::license::timestamp;
 use super::request::{present, read_object};
 use super::text::{Email, Name, NameProblem};
-use super::{ObjectId, RequestError, UserId};
+use super::{Cursor, ObjectId, RequestError, UserId};
 
 /// A client as the API shows it, fields in this order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -91,6 +91,14 @@ impl ClientChanges {
 }
 
 impl Client {
+    /// Where a page of clients (newest first by `(createdAt, _id)`) ending here continues.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            at: self.created_at,
+            id: self.id,
+        }
+    }
+
     /// A new client of `owner`, created (and so last updated) at `now`, to the millisecond.
     pub fn create(input: NewClient, owner: UserId, id: ObjectId, now: DateTime<Utc>) -> Self {
         let now = to_millis(now);

@@ -9,7 +9,7 @@ use super::client::to_millis;
 use super::license::timestamp;
 use super::request::{object_id, present, read_object, required};
 use super::text::{Name, NameProblem};
-use super::{Duration, MaxMachines, ObjectId, RequestError, Services, UserId};
+use super::{Cursor, Duration, MaxMachines, ObjectId, RequestError, Services, UserId};
 
 /// A project as the API shows it, fields in this order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -122,6 +122,14 @@ impl CreateProjectRequest {
 }
 
 impl Project {
+    /// Where a page of projects (newest first by `(createdAt, _id)`) ending here continues.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            at: self.created_at,
+            id: self.id,
+        }
+    }
+
     /// A new project of `owner`, created (and so last updated) at `now`, to the millisecond.
     pub fn create(input: NewProject, owner: UserId, id: ObjectId, now: DateTime<Utc>) -> Self {
         let now = to_millis(now);

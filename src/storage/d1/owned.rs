@@ -14,7 +14,7 @@ use super::store::{
     classify_insert_error, describe, license_values, optional, text, D1Store, INSERT_LICENSE,
 };
 use crate::domain::{
-    format_timestamp, Client, ClientChanges, Cursor, License, ObjectId, Page, PageRequest, Project,
+    format_timestamp, Client, ClientChanges, License, ObjectId, Page, PageRequest, Project,
     ProjectChanges, UserId,
 };
 use crate::storage::{ClientStore, ProjectStore, Refusal, StoreError};
@@ -223,10 +223,7 @@ impl ClientStore for D1Store {
             .map(ClientRow::into_client)
             .collect::<Result<Vec<_>, _>>()
             .map_err(failed(OPERATION))?;
-        Ok(Page::from_fetched(clients, page, |c| Cursor {
-            at: c.created_at,
-            id: c.id,
-        }))
+        Ok(Page::from_fetched(clients, page, Client::cursor))
     }
 
     async fn update_client(
@@ -348,10 +345,7 @@ impl ProjectStore for D1Store {
             .map(ProjectRow::into_project)
             .collect::<Result<Vec<_>, _>>()
             .map_err(failed(OPERATION))?;
-        Ok(Page::from_fetched(projects, page, |p| Cursor {
-            at: p.created_at,
-            id: p.id,
-        }))
+        Ok(Page::from_fetched(projects, page, Project::cursor))
     }
 
     async fn update_project(

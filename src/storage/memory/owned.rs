@@ -89,20 +89,6 @@ fn page_of<T: Clone>(
     Page::from_fetched(items, page, key)
 }
 
-fn client_cursor(c: &Client) -> Cursor {
-    Cursor {
-        at: c.created_at,
-        id: c.id,
-    }
-}
-
-fn project_cursor(p: &Project) -> Cursor {
-    Cursor {
-        at: p.created_at,
-        id: p.id,
-    }
-}
-
 fn is_live(license: &License) -> bool {
     !matches!(
         license.status,
@@ -141,7 +127,7 @@ impl ClientStore for MemoryStore {
     ) -> Result<Page<Client>, StoreError> {
         let clients = self.clients.borrow();
         let mine = clients.iter().filter(|c| c.owner == *owner).cloned();
-        Ok(page_of(mine, page, client_cursor))
+        Ok(page_of(mine, page, Client::cursor))
     }
 
     async fn update_client(
@@ -236,7 +222,7 @@ impl ProjectStore for MemoryStore {
             .iter()
             .filter(|p| p.owner == *owner && p.client == *client)
             .cloned();
-        Ok(page_of(mine, page, project_cursor))
+        Ok(page_of(mine, page, Project::cursor))
     }
 
     async fn update_project(

@@ -16,8 +16,7 @@ use super::owned_documents::{
 };
 use super::{DataApi, MongoStore};
 use crate::domain::{
-    Client, ClientChanges, Cursor, License, ObjectId, Page, PageRequest, Project, ProjectChanges,
-    UserId,
+    Client, ClientChanges, License, ObjectId, Page, PageRequest, Project, ProjectChanges, UserId,
 };
 use crate::storage::{ClientStore, LicenseStore, ProjectStore, Refusal, StoreError};
 
@@ -185,10 +184,7 @@ impl<T: DataApi> ClientStore for MongoStore<T> {
             .map(client_of)
             .collect::<Result<Vec<_>, _>>()
             .map_err(unreadable(OPERATION))?;
-        Ok(Page::from_fetched(clients, page, |c| Cursor {
-            at: c.created_at,
-            id: c.id,
-        }))
+        Ok(Page::from_fetched(clients, page, Client::cursor))
     }
 
     async fn update_client(
@@ -320,10 +316,7 @@ impl<T: DataApi> ProjectStore for MongoStore<T> {
             .map(project_of)
             .collect::<Result<Vec<_>, _>>()
             .map_err(unreadable(OPERATION))?;
-        Ok(Page::from_fetched(projects, page, |p| Cursor {
-            at: p.created_at,
-            id: p.id,
-        }))
+        Ok(Page::from_fetched(projects, page, Project::cursor))
     }
 
     async fn update_project(
