@@ -20,6 +20,7 @@ mod native {
     use keybox::tokens::{
         parse_signing_keys, LicenseClaims, LicenseTokens, Seat, DEFAULT_TTL_SECONDS,
     };
+    use pollster::block_on;
 
     const BODY: &[u8] = br#"{"duration":12,"clientId":"60f7b3b3e6b3a72e8c8e4a1a","projectId":"60f7b3b3e6b3a72e8c8e4a1b","services":["Hosting","Domain"]}"#;
     /// A typical seat: a machine fingerprint (SHA-256 hex, as the SDKs send) and an instance.
@@ -62,11 +63,11 @@ mod native {
             instance_id: Some(INSTANCE),
         };
         let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
-        let typical = tokens
-            .issue(&license, seat, now, ISSUER, &mut OsRandom)
+        let typical = block_on(tokens.issue(&license, seat, now, ISSUER, &mut OsRandom))
+            .unwrap()
             .unwrap();
-        let bare = tokens
-            .issue(&license, Seat::default(), now, ISSUER, &mut OsRandom)
+        let bare = block_on(tokens.issue(&license, Seat::default(), now, ISSUER, &mut OsRandom))
+            .unwrap()
             .unwrap();
         println!(
             "typical token (machine and instance ids): {} bytes; without a seat: {} bytes; JWKS with one key: {} bytes",
@@ -77,8 +78,7 @@ mod native {
 
         c.bench_function("token/issue_typical", |b| {
             b.iter(|| {
-                tokens
-                    .issue(black_box(&license), seat, now, ISSUER, &mut OsRandom)
+                block_on(tokens.issue(black_box(&license), seat, now, ISSUER, &mut OsRandom))
                     .unwrap()
             })
         });
@@ -92,7 +92,7 @@ mod native {
         )
         .unwrap();
         c.bench_function("token/sign_claims", |b| {
-            b.iter(|| tokens.signer.sign(black_box(&claims)))
+            b.iter(|| block_on(tokens.signer.sign(black_box(&claims))))
         });
         c.bench_function("token/claims_new", |b| {
             b.iter(|| {

@@ -11,6 +11,8 @@ mod claims;
 mod jwks;
 mod keys;
 mod sign;
+#[cfg(target_arch = "wasm32")]
+mod subtle;
 mod thumbprint;
 
 pub use claims::{LicenseClaims, Seat};
@@ -52,18 +54,19 @@ impl LicenseTokens {
     }
 
     /// The token of a successful validate or activate of `license` at `now`. `request_origin`
-    /// (`scheme://host[:port]`) is the issuer when `LICENSE_TOKEN_ISSUER` is not set.
-    pub fn issue(
+    /// (`scheme://host[:port]`) is the issuer when `LICENSE_TOKEN_ISSUER` is not set. `None`
+    /// when the runtime refused to sign (the answer then goes without a token).
+    pub async fn issue(
         &self,
         license: &License,
         seat: Seat<'_>,
         now: DateTime<Utc>,
         request_origin: &str,
         random: &mut impl RandomSource,
-    ) -> Result<String, EntropyUnavailable> {
+    ) -> Result<Option<String>, EntropyUnavailable> {
         let issuer = self.issuer.as_deref().unwrap_or(request_origin);
         let claims = LicenseClaims::new(license, seat, now, self.ttl_seconds, issuer, random)?;
-        Ok(self.signer.sign(&claims))
+        Ok(self.signer.sign(&claims).await)
     }
 }
 

@@ -12,9 +12,13 @@ use super::claims::LicenseClaims;
 pub const TOKEN_TYPE: &str = "license+jwt";
 
 /// Signs license tokens with the first configured key. Built once per isolate: the header is
-/// encoded up front, so signing is one serialisation, one base64 and one Ed25519 signature.
+/// encoded up front, so signing is one serialisation, one base64 and one Ed25519 signature —
+/// by WebCrypto in the worker (`tokens::subtle`), by `ed25519-compact` natively.
 pub struct LicenseTokenSigner {
+    #[cfg(not(target_arch = "wasm32"))]
     key: SecretKey,
+    #[cfg(target_arch = "wasm32")]
+    key: super::subtle::SubtleSigner,
     kid: String,
     /// `base64url(header)`, shared by every token.
     encoded_header: String,
@@ -36,7 +40,10 @@ impl LicenseTokenSigner {
             serde_json::Value::from(kid.as_str())
         );
         Self {
+            #[cfg(not(target_arch = "wasm32"))]
             key,
+            #[cfg(target_arch = "wasm32")]
+            key: super::subtle::SubtleSigner::new(&key.seed()),
             encoded_header: Base64UrlUnpadded::encode_string(header.as_bytes()),
             kid,
         }
@@ -47,22 +54,33 @@ impl LicenseTokenSigner {
         &self.kid
     }
 
-    /// The compact JWS of `claims`: `header.payload.signature`, base64url without padding.
-    pub fn sign(&self, claims: &LicenseClaims) -> String {
+    /// The compact JWS of `claims`: `header.payload.signature`, base64url without padding;
+    /// `None` when the runtime refused to sign.
+    pub async fn sign(&self, claims: &LicenseClaims) -> Option<String> {
         // Our own struct of strings and integers: serialising it cannot fail.
         let payload = serde_json::to_vec(claims).unwrap_or_default();
-        self.sign_payload(&payload)
+        self.sign_payload(&payload).await
     }
 
     /// Signs raw payload bytes (the RFC vectors and the tests' forged payloads).
-    pub(crate) fn sign_payload(&self, payload: &[u8]) -> String {
+    pub(crate) async fn sign_payload(&self, payload: &[u8]) -> Option<String> {
         let mut token = self.encoded_header.clone();
         token.push('.');
         token.push_str(&Base64UrlUnpadded::encode_string(payload));
-        // Deterministic RFC 8032 signing: no randomness needed on the hot path.
-        let signature = self.key.sign(token.as_bytes(), None);
+        let signature = self.signature(token.as_bytes()).await?;
         token.push('.');
         token.push_str(&Base64UrlUnpadded::encode_string(&signature[..]));
-        token
+        Some(token)
+    }
+
+    /// Deterministic RFC 8032 signing: no randomness needed on the hot path.
+    #[cfg(not(target_arch = "wasm32"))]
+    async fn signature(&self, input: &[u8]) -> Option<[u8; 64]> {
+        Some(*self.key.sign(input, None))
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    async fn signature(&self, input: &[u8]) -> Option<Vec<u8>> {
+        self.key.sign(input).await
     }
 }

@@ -14,6 +14,32 @@ const RFC_JWK: &str = r#"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsx
 const RFC_KID: &str = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k";
 const ISSUER: &str = "https://licenses.example.com";
 
+/// `LicenseTokens::issue`, run to completion: natively, signing never fails.
+trait IssueNow {
+    fn issue_now(
+        &self,
+        license: &License,
+        seat: Seat<'_>,
+        now: chrono::DateTime<Utc>,
+        origin: &str,
+        random: &mut impl RandomSource,
+    ) -> Result<String, EntropyUnavailable>;
+}
+
+impl IssueNow for LicenseTokens {
+    fn issue_now(
+        &self,
+        license: &License,
+        seat: Seat<'_>,
+        now: chrono::DateTime<Utc>,
+        origin: &str,
+        random: &mut impl RandomSource,
+    ) -> Result<String, EntropyUnavailable> {
+        pollster::block_on(self.issue(license, seat, now, origin, random))
+            .map(|token| token.expect("native signing always signs"))
+    }
+}
+
 /// Fills every buffer with one byte, so that `jti` is known.
 struct Fixed(u8);
 
@@ -73,7 +99,7 @@ fn a_token_has_exactly_the_specified_header_and_claims() {
         instance_id: Some("instance-1"),
     };
     let token = rfc_tokens(DEFAULT_TTL_SECONDS)
-        .issue(&license, seat, now, ISSUER, &mut Fixed(7))
+        .issue_now(&license, seat, now, ISSUER, &mut Fixed(7))
         .unwrap();
     let (header, claims) = open(&token, &rfc_public_key());
     assert_eq!(
@@ -108,7 +134,7 @@ fn the_seat_claims_appear_only_when_the_request_named_them() {
     let tokens = rfc_tokens(60);
     let claims_of = |seat: Seat<'_>| {
         let token = tokens
-            .issue(&license, seat, now, ISSUER, &mut OsRandom)
+            .issue_now(&license, seat, now, ISSUER, &mut OsRandom)
             .unwrap();
         open(&token, &rfc_public_key()).1
     };
@@ -167,7 +193,7 @@ fn the_configured_issuer_replaces_the_request_origin() {
     );
     let now = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
     let token = tokens
-        .issue(
+        .issue_now(
             &active_license(),
             Seat::default(),
             now,
@@ -190,7 +216,8 @@ fn without_randomness_no_token_is_issued() {
         }
     }
     let now = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
-    let issued = rfc_tokens(60).issue(&active_license(), Seat::default(), now, ISSUER, &mut Broken);
+    let issued =
+        rfc_tokens(60).issue_now(&active_license(), Seat::default(), now, ISSUER, &mut Broken);
     assert_eq!(issued, Err(EntropyUnavailable));
 }
 
@@ -212,7 +239,7 @@ fn with_two_keys_the_first_signs_and_both_are_published() {
     assert_eq!(published["keys"][1]["kid"], kid_of(&second.pk));
     let now = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
     let token = tokens
-        .issue(
+        .issue_now(
             &active_license(),
             Seat::default(),
             now,

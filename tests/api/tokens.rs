@@ -235,7 +235,7 @@ fn the_independent_verifier_refuses_tampered_foreign_and_expired_tokens() {
         &mut OsRandom,
     )
     .unwrap();
-    let expired = tokens.signer.sign(&claims);
+    let expired = pollster::block_on(tokens.signer.sign(&claims)).expect("native signing signs");
     assert_eq!(
         verify(&expired, &keys, key),
         Err(ErrorKind::ExpiredSignature)

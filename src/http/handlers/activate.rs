@@ -38,7 +38,7 @@ pub async fn handle<S: LifecycleStore, R: RandomSource, K>(
         Activation::Taken { license, seat } => ("License activated successfully", license, seat),
         Activation::AlreadyActive { license, seat } => ("License already activated", license, seat),
     };
-    let token = token_for(request, &license, &call.seat, cx)?;
+    let token = token_for(request, &license, &call.seat, cx).await?;
     Ok(ApiResponse::json(
         200,
         &Answer {

@@ -5,9 +5,9 @@ use crate::http::{ApiError, ApiRequest, Context};
 use crate::tokens::Seat;
 
 /// A token for `license` and the seat the request named, when a signing key is configured.
-/// A deployment whose settings are broken answers without one: licensed software keeps
+/// A deployment whose settings are broken, or whose runtime refuses to sign, answers without one: licensed software keeps
 /// validating online while the developer routes report the misconfiguration.
-pub fn token_for<S, R: RandomSource, K>(
+pub async fn token_for<S, R: RandomSource, K>(
     request: &ApiRequest,
     license: &License,
     seat: &SeatRef,
@@ -20,6 +20,7 @@ pub fn token_for<S, R: RandomSource, K>(
         machine_id: seat.machine_str(),
         instance_id: seat.instance_str(),
     };
-    let token = tokens.issue(license, seat, cx.now, &request.url_origin, &mut cx.random)?;
-    Ok(Some(token))
+    Ok(tokens
+        .issue(license, seat, cx.now, &request.url_origin, &mut cx.random)
+        .await?)
 }

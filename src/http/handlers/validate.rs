@@ -36,7 +36,7 @@ pub async fn handle<S: LifecycleStore, R: RandomSource, K>(
         .map_err(ApiError::ValidationUnavailable)?;
     let verdict = validation.verdict;
     let token = match (&validation.license, verdict.is_valid()) {
-        (Some(license), true) => token_for(request, license, &call.seat, cx)?,
+        (Some(license), true) => token_for(request, license, &call.seat, cx).await?,
         _ => None,
     };
     Ok(ApiResponse::json(
