@@ -11,13 +11,17 @@ mod scheduled;
 mod settings;
 mod store;
 
-use worker::{event, Context, Env, Request, Response};
+use worker::{event, Context, Env};
 
 use crate::domain::OsRandom;
 use crate::http::{handle, Context as Cx};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(
+    req: web_sys::Request,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<web_sys::Response> {
     let settings = settings::of(&env);
     let store = store::open(&env, &settings.storage);
     let config = settings.config.as_ref().map_err(|e| *e);
@@ -39,5 +43,5 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         random: OsRandom,
         limiter: limiter.as_ref().map(|l| l as &dyn crate::http::Limiter),
     };
-    request::respond(handle(request, &mut cx).await)
+    Ok(request::respond(handle(request, &mut cx).await)?)
 }

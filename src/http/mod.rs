@@ -14,7 +14,7 @@ pub mod routes;
 pub use cors::{CorsPolicy, CorsRequest, CorsScope};
 pub use error::ApiError;
 pub use rate_limit::{LimitScope, Limiter};
-pub use request::{url_origin, ApiRequest, Body, RequestHeaders};
+pub use request::{url_origin, url_path_and_query, ApiRequest, Body, RequestHeaders};
 pub use response::ApiResponse;
 
 use chrono::{DateTime, Utc};

@@ -116,6 +116,16 @@ pub fn url_origin(url: &str) -> String {
     format!("{scheme}://{host}")
 }
 
+/// The path (`/` when the URL has none) and the query (without `?`, empty when absent) of an
+/// absolute URL as the runtime serialises it; the fragment is dropped.
+pub fn url_path_and_query(url: &str) -> (String, String) {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.split('#').next().unwrap_or_default();
+    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let path = before_query.find('/').map_or("/", |at| &before_query[at..]);
+    (path.to_owned(), query.to_owned())
+}
+
 /// `application/json`, any `application/*+json`, or no Content-Type at all (parsed as JSON,
 /// as clients that omit it expect). Anything else, form encoding included, is refused.
 fn is_json(content_type: Option<&str>) -> bool {
@@ -193,6 +203,30 @@ mod tests {
             with_query("x=%FF").query_param("x").as_deref(),
             Some("\u{FFFD}")
         );
+    }
+
+    #[test]
+    fn the_path_and_query_are_split_off_the_url_and_the_fragment_dropped() {
+        for (url, path, query) in [
+            ("https://keybox.example/validate", "/validate", ""),
+            (
+                "https://keybox.example/licenses?status=ACTIVE&limit=2",
+                "/licenses",
+                "status=ACTIVE&limit=2",
+            ),
+            (
+                "http://127.0.0.1:8787/clients/abc?x=1#top",
+                "/clients/abc",
+                "x=1",
+            ),
+            ("https://keybox.example", "/", ""),
+            ("https://keybox.example?q=1", "/", "q=1"),
+            ("https://keybox.example/a%20b/?", "/a%20b/", ""),
+            ("http://[::1]:8787/health#f", "/health", ""),
+        ] {
+            let (p, q) = url_path_and_query(url);
+            assert_eq!((p.as_str(), q.as_str()), (path, query), "{url}");
+        }
     }
 
     #[test]
