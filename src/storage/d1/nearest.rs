@@ -6,14 +6,16 @@
 //!
 //! Straight to the `worker_sys` binding rather than `worker::D1Database::with_session`: the
 //! SQL passes as a `&str` (no `String` made for it) and a throwing `prepare` is an error
-//! rather than `worker`'s `unwrap`.
+//! rather than `worker`'s `unwrap`. The answer's two fields are read with `Reflect` and the row
+//! with the `LicenseRow` decoder every other read uses: no new deserializer in the module.
 
+use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::types::D1Database as Binding;
 
 use super::lifecycle::FIND_BY_KEY;
-use super::nearest_rows::NearestAnswer;
+use super::nearest_rows::may_lag;
 use super::rows::LicenseRow;
 use super::store::D1Store;
 use crate::storage::{NearestRead, StoreError};
@@ -34,27 +36,43 @@ fn failed_js(error: JsValue) -> StoreError {
     failed(worker::Error::from(error).to_string())
 }
 
+/// `object[name]`, `undefined` when `object` is not an object.
+fn field(object: &JsValue, name: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
 impl D1Store {
-    /// License `key` from the nearest copy, read through `all()` so that D1's `meta` says
-    /// whether the primary served it. One query; the session lives for this read only.
+    /// License `key` from the nearest copy, read with `all()` (not `first()`, which drops the
+    /// `meta` that says whether the primary served it). One query; the session lives for this
+    /// read only.
     pub(super) async fn nearest_license(&self, key: &str) -> Result<NearestRead, StoreError> {
         let binding: &Binding = self.db.as_ref().unchecked_ref();
         let session = binding.with_session(Some(ANY_COPY)).map_err(failed_js)?;
         let statement = session
             .session_prepare(FIND_BY_KEY)
-            .and_then(|s| s.bind(js_sys::Array::of1(&JsValue::from_str(key))))
+            .and_then(|s| s.bind(Array::of1(&JsValue::from_str(key))))
             .map_err(failed_js)?;
         let promise = statement.all().map_err(failed_js)?;
         let answer = JsFuture::from(promise).await.map_err(failed_js)?;
-        let json = js_sys::JSON::stringify(&answer).map_err(failed_js)?;
-        let json = json.as_string().unwrap_or_default();
-        let answer: NearestAnswer = serde_json::from_str(&json)
-            .map_err(|e| failed(format!("unreadable licenses row: {e}")))?;
-        let (row, may_lag) = answer.into_parts();
-        let license = row
-            .map(LicenseRow::into_license)
-            .transpose()
-            .map_err(failed)?;
-        Ok(NearestRead { license, may_lag })
+        let served_by_primary = field(&field(&answer, "meta"), "served_by_primary").as_bool();
+        let row = field(&answer, "results");
+        let row = if Array::is_array(&row) {
+            row.unchecked_into::<Array>().get(0)
+        } else {
+            JsValue::UNDEFINED
+        };
+        let license = if row.is_undefined() || row.is_null() {
+            None
+        } else {
+            let json = js_sys::JSON::stringify(&row).map_err(failed_js)?;
+            let json = json.as_string().unwrap_or_default();
+            let row: LicenseRow = serde_json::from_str(&json)
+                .map_err(|e| failed(format!("unreadable licenses row: {e}")))?;
+            Some(row.into_license().map_err(failed)?)
+        };
+        Ok(NearestRead {
+            license,
+            may_lag: may_lag(served_by_primary),
+        })
     }
 }
