@@ -1,9 +1,10 @@
 //! Read-your-writes on the validate path: validate reads the nearest copy of the store (on D1
 //! a `withSession("first-unconstrained")` session, served by a replica when read replication is
 //! on) and confirms any refusal on the primary, so each change below is seen by the validate
-//! that follows it at once. Under `wrangler dev` there is one copy (D1 leaves
-//! `meta.served_by_primary` unset, so every refusal takes the confirming read too): these prove
-//! the session path runs and answers exactly; docs/consistency.md says what replica lag adds.
+//! that follows it at once. Under `wrangler dev` there is one copy, which reports
+//! `meta.served_by_primary: true`: these prove the session path runs and answers exactly, not
+//! replica lag or the confirming read (unit tests in src/app/validate.rs cover those);
+//! docs/consistency.md says what replica lag adds.
 
 use serde_json::json;
 
