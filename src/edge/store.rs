@@ -11,7 +11,7 @@ use super::data_api::FetchDataApi;
 use crate::config::{ConfigError, StorageConfig};
 use crate::domain::{IdempotencyKey, IdempotencyTag, IdempotentLicense, License, UserId};
 use crate::domain::{LicenseFilter, PageRequest, SeatRef};
-use crate::storage::{D1Store, LicenseStore, LifecycleStore, MongoStore, StoreError};
+use crate::storage::{D1Store, LicenseStore, LifecycleStore, MongoStore, NearestRead, StoreError};
 
 pub enum Store {
     D1(D1Store),
@@ -154,5 +154,9 @@ impl LifecycleStore for Store {
 
     async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError> {
         delegate!(self, s => s.expire_due(now, batch).await)
+    }
+
+    async fn find_by_key_nearest(&self, key: &str) -> Result<NearestRead, StoreError> {
+        delegate!(self, s => s.find_by_key_nearest(key).await)
     }
 }

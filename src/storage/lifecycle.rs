@@ -84,4 +84,27 @@ pub trait LifecycleStore {
     /// the scheduler's sweep) as EXPIRED, in one conditional write that never overwrites a
     /// concurrent change: how many it marked.
     async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError>;
+
+    /// The license stored under `key`, read from the nearest copy of the store: validate's
+    /// read, which scales past one region only if it need not travel to the primary. A copy
+    /// may lag the primary's latest writes (D1 read replication: see docs/consistency.md);
+    /// [`NearestRead::may_lag`] says so, and the caller confirms on the primary
+    /// ([`Self::find_by_key`]) whatever a lagging copy must not decide alone. Backends without
+    /// replicas read the primary: the default.
+    async fn find_by_key_nearest(&self, key: &str) -> Result<NearestRead, StoreError> {
+        Ok(NearestRead {
+            license: self.find_by_key(key).await?,
+            may_lag: false,
+        })
+    }
+}
+
+/// What [`LifecycleStore::find_by_key_nearest`] read, and whether it may be out of date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearestRead {
+    /// The license as the copy that answered holds it (`None`: no such key there).
+    pub license: Option<License>,
+    /// Whether that copy may miss writes the primary already acknowledged: true for a D1 read
+    /// replica (or when D1 does not say which copy answered), false for the primary.
+    pub may_lag: bool,
 }

@@ -4,16 +4,20 @@
 //!
 //! Failures a test needs are switches: [`MemoryStore::fail_next_inserts`] scripts the outcome of
 //! the next inserts, and [`MemoryStore::miss_next_lookups`] makes idempotency lookups miss (a
-//! concurrent writer whose row is not visible yet).
+//! concurrent writer whose row is not visible yet); [`MemoryStore::freeze_replica`] makes
+//! validate's nearest reads answer from a lagging copy (D1 read replication).
 
 mod owned;
+mod replica;
+
+pub use replica::KeyReads;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use super::{IdempotentLicense, LicenseStore, LifecycleStore, StoreError};
+use super::{IdempotentLicense, LicenseStore, LifecycleStore, NearestRead, StoreError};
 use crate::domain::{
     is_due_to_expire, renewed_status, Client, IdempotencyKey, IdempotencyTag, License,
     LicenseFilter, LicenseStatus, ObjectId, PageRequest, Project, Seat, SeatRef, UserId,
@@ -33,6 +37,9 @@ pub struct MemoryStore {
     keep_attempts: Cell<bool>,
     clients: RefCell<Vec<Client>>,
     projects: RefCell<Vec<Project>>,
+    /// A lagging copy for nearest reads, once a test freezes one (`replica.rs`).
+    replica: RefCell<Option<Vec<License>>>,
+    key_reads: Cell<KeyReads>,
 }
 
 impl MemoryStore {
@@ -190,6 +197,7 @@ impl MemoryStore {
 
 impl LifecycleStore for MemoryStore {
     async fn find_by_key(&self, key: &str) -> Result<Option<License>, StoreError> {
+        self.count_primary_read();
         Ok(self
             .licenses
             .borrow()
@@ -344,5 +352,9 @@ impl LifecycleStore for MemoryStore {
             marked += 1;
         }
         Ok(marked)
+    }
+
+    async fn find_by_key_nearest(&self, key: &str) -> Result<NearestRead, StoreError> {
+        Ok(self.nearest_read(key))
     }
 }

@@ -11,7 +11,7 @@ mod owned;
 
 #[cfg(target_arch = "wasm32")]
 pub use d1::D1Store;
-pub use lifecycle::LifecycleStore;
+pub use lifecycle::{LifecycleStore, NearestRead};
 #[cfg(not(target_arch = "wasm32"))]
 pub use memory::MemoryStore;
 pub use mongo::{DataApi, MongoStore};

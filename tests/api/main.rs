@@ -23,6 +23,8 @@ mod concurrency;
 #[cfg(not(target_arch = "wasm32"))]
 mod configuration;
 #[cfg(not(target_arch = "wasm32"))]
+mod consistency;
+#[cfg(not(target_arch = "wasm32"))]
 mod cors;
 #[cfg(not(target_arch = "wasm32"))]
 mod create_license;
@@ -98,6 +100,7 @@ fn main() -> std::process::ExitCode {
         expiry_sweep::tests(),
         rate_limits::tests(),
         openapi_document::tests(),
+        consistency::tests(),
     ]
     .into_iter()
     .flatten()

@@ -8,22 +8,30 @@ use wasm_bindgen::JsValue;
 use super::rows::LicenseRow;
 use super::store::{first_row, optional, text, D1Store};
 use crate::domain::{format_timestamp, License, LicenseFilter, PageRequest, SeatRef, UserId};
-use crate::storage::{LifecycleStore, StoreError};
+use crate::storage::{LifecycleStore, NearestRead, StoreError};
+
+/// The columns every lifecycle read returns (a [`LicenseRow`]); a macro so that constant
+/// statements can `concat!` it.
+macro_rules! columns {
+    () => {
+        "id, key, duration, issued_at, expires_at, status, services, user_id, \
+        client_id, project_id, max_machines, seats"
+    };
+}
 
 /// The columns every lifecycle read returns (a [`LicenseRow`]).
-pub(super) const COLUMNS: &str =
-    "id, key, duration, issued_at, expires_at, status, services, user_id, \
-    client_id, project_id, max_machines, seats";
+pub(super) const COLUMNS: &str = columns!();
+
+/// License `key`, whoever owns it: validate's read (`nearest.rs`) and the refusals' reads.
+/// A constant: the hot path formats no SQL.
+pub(super) const FIND_BY_KEY: &str =
+    concat!("SELECT ", columns!(), " FROM licenses WHERE key = ?1");
 
 /// `seats` holds exactly the seat named `?2` (machine) and `?3` (instance); `IS` makes
 /// `NULL` equal `NULL`, so the unnamed seat is a seat like any other.
 const SEAT_TAKEN: &str = "EXISTS (SELECT 1 FROM json_each(licenses.seats) AS s \
     WHERE json_extract(s.value, '$.machineId') IS ?2 \
     AND json_extract(s.value, '$.instanceId') IS ?3)";
-
-fn find_by_key_sql() -> String {
-    format!("SELECT {COLUMNS} FROM licenses WHERE key = ?1")
-}
 
 /// Takes the seat: PENDING or ACTIVE, not expired at `?4`, a seat free, not taken already.
 fn activate_sql() -> String {
@@ -116,7 +124,7 @@ fn seat_values(key: &str, seat: &SeatRef) -> [JsValue; 3] {
 
 impl LifecycleStore for D1Store {
     async fn find_by_key(&self, key: &str) -> Result<Option<License>, StoreError> {
-        self.license_row("find license", &find_by_key_sql(), &[text(key)])
+        self.license_row("find license", FIND_BY_KEY, &[text(key)])
             .await
     }
 
@@ -202,5 +210,9 @@ impl LifecycleStore for D1Store {
 
     async fn expire_due(&self, now: DateTime<Utc>, batch: u32) -> Result<u32, StoreError> {
         self.expire_due_batch(now, batch).await
+    }
+
+    async fn find_by_key_nearest(&self, key: &str) -> Result<NearestRead, StoreError> {
+        self.nearest_license(key).await
     }
 }

@@ -7,6 +7,10 @@ mod admin;
 #[cfg(target_arch = "wasm32")]
 mod lifecycle;
 #[cfg(target_arch = "wasm32")]
+mod nearest;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by nearest.rs; tested natively
+mod nearest_rows;
+#[cfg(target_arch = "wasm32")]
 mod owned;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by owned.rs; tested natively
 mod owned_rows;
