@@ -16,7 +16,11 @@ export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
 export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
 "$TOOLS/bin/worker-build" --release
 # The same feature set worker-build passes (what workerd supports), minus --debuginfo.
-"$WASM_OPT_BIN" -Oz --strip-debug \
+# KEYBOX_WASM_NAMES=1: a profiling build that keeps the function names (CPU profiles and
+# `twiggy` then name Rust functions; the module is about 160 KB larger, so check-size fails).
+names=--strip-debug
+[ "${KEYBOX_WASM_NAMES:-}" = 1 ] && names=-g
+"$WASM_OPT_BIN" -Oz "$names" \
   --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory \
   --enable-multivalue --enable-reference-types --enable-exception-handling \
   build/index_bg.wasm -o build/index_bg.wasm
