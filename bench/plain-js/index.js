@@ -7,7 +7,8 @@
 // its ownership subquery; the refusal explained only when nothing was inserted), a fresh key on
 // a collision, and the same 201 body and headers.
 // Left out (not on the benchmarked path): Idempotency-Key, CORS, other routes, and rejecting
-// duplicate JSON fields (JSON.parse keeps the last; KeyBox refuses them, which costs it more).
+// duplicate JSON fields in the body and the token (JSON.parse keeps the last; KeyBox refuses
+// them, which costs it a little more).
 const MAX_BODY_BYTES = 16 * 1024;
 const LEEWAY_SECONDS = 60;
 const MAX_ATTEMPTS = 5;
