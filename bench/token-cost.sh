@@ -35,7 +35,6 @@ free_port() {
 SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 SIGNING_KEY=$(node -e 'const { generateKeyPairSync } = require("node:crypto");
   console.log(JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })))')
-# RATE_LIMITS=off: the load is far over the per-key limit (60 a minute).
 printf 'JWT_SECRET=%s\nRATE_LIMITS=off\n' "$SECRET" >"$RUN/plain.env"
 printf "JWT_SECRET=%s\nRATE_LIMITS=off\nLICENSE_SIGNING_KEY='%s'\n" "$SECRET" "$SIGNING_KEY" >"$RUN/signed.env"
 TOKEN=$(SECRET="$SECRET" node -e '
