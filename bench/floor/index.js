@@ -3,7 +3,10 @@
 // validation. Whatever KeyBox spends beyond this is the cost of its own code.
 //
 //   POST /license/create   one D1 INSERT of a license-like row with a fresh key and id (201)
-//   POST /validate         one D1 SELECT of a license by key (FLOOR_KEY, seeded by run.sh) (200)
+//   POST /validate         one D1 SELECT of a license by key (FLOOR_KEY, seeded by run.sh), read
+//                          as KeyBox's validate reads (issue 12, global reads): through a
+//                          `withSession("first-unconstrained")` session, so the nearest replica
+//                          may answer (200)
 //   POST /mongo/validate   one Data API findOne of a license by key (FLOOR_KEY, inserted into the
 //                          double by run.sh), as KeyBox's MongoDB backend sends it (200)
 const INSERT =
@@ -43,7 +46,7 @@ async function create(env) {
 }
 
 async function validateD1(env) {
-  const row = await env.DB.prepare(SELECT).bind(FLOOR_KEY).first();
+  const row = await env.DB.withSession("first-unconstrained").prepare(SELECT).bind(FLOOR_KEY).first();
   if (!row) return new Response('{"message":"floor license missing"}', { status: 500 });
   return new Response(VALID, { headers: HEADERS });
 }
