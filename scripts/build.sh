@@ -42,7 +42,11 @@ mkdir -p "$stage"
 with_node22 node build-support/bundle.mjs "$stage" node_modules/.bin/esbuild "$WORKER_VERSION"
 # The feature set worker-build passes (what workerd supports); -Oz with the names section
 # stripped (worker-build keeps it: a third of the module).
-node_modules/.bin/wasm-opt -Oz --strip-debug \
+# KEYBOX_WASM_NAMES=1: a profiling build that keeps the function names (CPU profiles and
+# `twiggy` then name Rust functions; the module is about 160 KB larger, so check-size fails).
+names=--strip-debug
+[ "${KEYBOX_WASM_NAMES:-}" = 1 ] && names=-g
+node_modules/.bin/wasm-opt -Oz "$names" \
   --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory \
   --enable-multivalue --enable-reference-types --enable-exception-handling \
   "$stage/index_bg.wasm" -o "$stage/index_bg.wasm"
