@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Builds the worker into build/ — wrangler.toml's [build] command.
+# Builds the worker into build/ (index.js + index_bg.wasm) — wrangler.toml's [build] command.
 # Every tool is pinned and installed on first use into .tools/ (git-ignored): nothing is
 # downloaded from outside crates.io and npm.
+#
+# The steps are those of `worker-build --release` (worker-build 0.8.7), run directly so that a
+# first build does not compile worker-build: cargo, wasm-bindgen (build-support/wasm-bindgen),
+# build-support/bundle.mjs (the entry shim bundled by esbuild, as worker-build does it), then
+# wasm-opt. docs/testing.md, "First run", has the measurements.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The HTTP test suite builds once, then starts several `wrangler dev` on the same build/: their
@@ -11,17 +16,44 @@ if [ "${KEYBOX_PREBUILT:-}" = 1 ] && [ -f build/index.js ] && [ -f build/index_b
 fi
 source scripts/tools.sh
 ensure_build_tools
-export WASM_BINDGEN_BIN="$TOOLS/bin/wasm-bindgen"
-export WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt"
-export ESBUILD_BIN="$PWD/node_modules/.bin/esbuild"
-"$TOOLS/bin/worker-build" --release
-# The same feature set worker-build passes (what workerd supports), minus --debuginfo.
+
+# worker-build sets this for wasm-bindgen's proc-macro (js_sys::futures, not wasm-bindgen-futures).
+WASM_BINDGEN_USE_JS_SYS=1 cargo build --lib --release --target wasm32-unknown-unknown
+wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/keybox.wasm"
+
+# Up to date when cargo's module, every step's input (KEYBOX_* settings included) and build/ are
+# those of the last build: the HTTP suite calls this script again right after scripts/test.sh
+# did, and wasm-opt alone is ~30 s of CPU.
+outputs() { cat build/index.js build/index_bg.wasm 2>/dev/null | sha256sum | cut -d' ' -f1; }
+inputs=$({ cat "$wasm" scripts/build.sh build-support/bundle.mjs build-support/shim.js \
+  "$TOOLS/keybox-wasm-bindgen.sum" node_modules/.keybox-lock; env | grep '^KEYBOX_' | sort || true; } |
+  sha256sum | cut -d' ' -f1)
+if [ "$(cat build/.stamp 2>/dev/null)" = "$inputs $(outputs)" ]; then
+  log "build/ is up to date"
+  exit 0
+fi
+
+# Staged, then moved into build/ file by file: a `wrangler dev` watching build/ never sees a
+# half-written module.
+stage=build/.stage
+rm -rf "$stage"
+mkdir -p "$stage"
+"$TOOLS/bin/keybox-wasm-bindgen" "$wasm" "$stage"
+with_node22 node build-support/bundle.mjs "$stage" node_modules/.bin/esbuild "$WORKER_VERSION"
+# The feature set worker-build passes (what workerd supports); -Oz with the names section
+# stripped (worker-build keeps it: a third of the module).
 # KEYBOX_WASM_NAMES=1: a profiling build that keeps the function names (CPU profiles and
 # `twiggy` then name Rust functions; the module is about 160 KB larger, so check-size fails).
 names=--strip-debug
 [ "${KEYBOX_WASM_NAMES:-}" = 1 ] && names=-g
-"$WASM_OPT_BIN" -Oz "$names" \
+node_modules/.bin/wasm-opt -Oz "$names" \
   --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-bulk-memory \
   --enable-multivalue --enable-reference-types --enable-exception-handling \
-  build/index_bg.wasm -o build/index_bg.wasm
+  "$stage/index_bg.wasm" -o "$stage/index_bg.wasm"
+mv -f "$stage/index_bg.wasm" build/index_bg.wasm
+mv -f "$stage/index.js" build/index.js
+rm -rf "$stage"
+echo "$inputs $(outputs)" >build/.stamp
+# Left by worker-build in builds before this script ran the steps itself; nothing reads them.
+rm -rf build/worker build/package.json
 log "build/index_bg.wasm: $(wc -c < build/index_bg.wasm) bytes, $(gzip -9 -c build/index_bg.wasm | wc -c) gzipped"

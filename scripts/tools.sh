@@ -2,9 +2,11 @@
 # shellcheck shell=bash
 
 TOOLS="$PWD/.tools"
-WORKER_BUILD_VERSION=0.8.7
-# wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock (pinned with `=` in Cargo.toml).
-WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+# The wasm-bindgen crate in Cargo.lock (pinned with `=` in Cargo.toml): the bindings generator
+# must be the same version. `worker` is recorded as the SDK in the wasm's producers section.
+lock_version() { awk -v n="$1" '$0 == "name = \"" n "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock; }
+WASM_BINDGEN_VERSION=$(lock_version wasm-bindgen)
+WORKER_VERSION=$(lock_version worker)
 
 log() { printf '[keybox] %s\n' "$*" >&2; }
 
@@ -26,19 +28,28 @@ ensure_build_tools() {
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown >&2
   fi
-  # Both tools compile from source: one shared target dir so their common crates build once, and a
-  # cheap release profile (they run for seconds per build; compiling them is what costs minutes).
-  local cargo_env=(env CARGO_TARGET_DIR="$TOOLS/target" CARGO_PROFILE_RELEASE_OPT_LEVEL=1
-    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false)
-  if [ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION into .tools/"
-    "${cargo_env[@]}" cargo install --quiet --force --root "$TOOLS" wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" >&2
-  fi
-  if [ "$("$TOOLS/bin/worker-build" --version 2>/dev/null)" != "$WORKER_BUILD_VERSION" ]; then
-    log "installing worker-build $WORKER_BUILD_VERSION into .tools/"
-    "${cargo_env[@]}" cargo install --quiet --force --root "$TOOLS" worker-build --version "$WORKER_BUILD_VERSION" >&2
-  fi
+  ensure_wasm_bindgen
   ensure_node_modules
+}
+
+# build-support/wasm-bindgen (wasm-bindgen-cli's library, pinned by its Cargo.lock) into
+# .tools/bin/keybox-wasm-bindgen; rebuilt when its sources change. A cheap release profile: it
+# runs for a second per build, compiling it is what costs minutes on a first run.
+ensure_wasm_bindgen() {
+  local dir=build-support/wasm-bindgen sum pinned
+  pinned=$(cd "$dir" && lock_version wasm-bindgen-cli-support)
+  if [ "$pinned" != "$WASM_BINDGEN_VERSION" ]; then
+    log "$dir has wasm-bindgen $pinned, Cargo.lock $WASM_BINDGEN_VERSION: set $WASM_BINDGEN_VERSION in $dir/Cargo.toml (package and dependency), then run cargo update there"
+    return 1
+  fi
+  sum=$(cat "$dir/Cargo.toml" "$dir/Cargo.lock" "$dir/src/main.rs" | sha256sum | cut -d' ' -f1)
+  if [ ! -x "$TOOLS/bin/keybox-wasm-bindgen" ] || [ "$(cat "$TOOLS/keybox-wasm-bindgen.sum" 2>/dev/null)" != "$sum" ]; then
+    log "installing keybox-wasm-bindgen (wasm-bindgen-cli-support $WASM_BINDGEN_VERSION) into .tools/"
+    env CARGO_TARGET_DIR="$TOOLS/target" CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+      CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false \
+      cargo install --quiet --locked --force --root "$TOOLS" --path "$dir" >&2
+    echo "$sum" >"$TOOLS/keybox-wasm-bindgen.sum"
+  fi
 }
 
 # wrangler needs Node >= 22; the npm package `node` puts it first on PATH.
