@@ -54,8 +54,7 @@ for (const decl of exportDecls(bindings)) {
 let handlers = "";
 for (const name of functions.filter((f) => !SYSTEM_FNS.has(f))) {
   handlers += EVENT_FNS.has(name)
-    ? `Entrypoint.prototype.${name} = function ${name} (arg) {\n` +
-      `  return exports.${name}.call(this, arg, this.env, this.ctx);\n}\n`
+    ? `Entrypoint.prototype.${name} = guarded(exports.${name});\n`
     : `Entrypoint.prototype.${name} = exports.${name};\n`;
 }
 if (!functions.includes("fetch")) {
