@@ -7,6 +7,7 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -27,11 +28,24 @@ pub struct Worker {
     child: Mutex<Option<Child>>,
 }
 
+/// A port for wrangler to listen on (it must bind the number itself, so the probe's socket is
+/// closed before wrangler starts). Taken below Linux's ephemeral range (32768-60999), from a
+/// counter: a port the kernel hands out meanwhile to another socket (workerd's own, another
+/// worker's wrangler) never comes from there, and no port is handed out twice in a run. The
+/// start depends on the process id, so that two runs at once rarely probe the same ports.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+    const FIRST: u32 = 20_000;
+    const COUNT: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(61) % COUNT;
+    for _ in 0..COUNT {
+        let offset = (start + NEXT.fetch_add(1, Ordering::Relaxed)) % COUNT;
+        let port = (FIRST + offset) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between {FIRST} and {}", FIRST + COUNT)
 }
 
 fn npx(root: &Path, path_env: &str) -> Command {
