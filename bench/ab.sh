@@ -21,7 +21,6 @@ CONNECTIONS=${BENCH_CONNECTIONS:-8}
 [ $# -ge 1 ] || { echo "usage: bash bench/ab.sh BEFORE [AFTER]" >&2; exit 2; }
 
 ensure_build_tools
-command -v wrk >/dev/null || { apt-get install -y -qq wrk >&2 || { apt-get update -qq >&2 && apt-get install -y -qq wrk >&2; }; }
 
 # checkout REV: a built tree of REV (the working tree for "."), printed.
 checkout() {
@@ -37,76 +36,22 @@ checkout() {
   (cd "$dir" && CARGO_TARGET_DIR="$ROOT/target/ab/cargo" bash scripts/build.sh >&2)
   echo "$dir"
 }
-declare -A DIR=() GROUP=() PORT=() KEY=()
+declare -A DIR=()
 DIR[before]=$(checkout "$1")
 DIR[after]=$(checkout "${2:-.}")
 
 RUN="$ROOT/target/bench/ab-$$"
 mkdir -p "$RUN"
-cleanup() {
-  local name
-  for name in "${!GROUP[@]}"; do kill -TERM -- "-${GROUP[$name]}" 2>/dev/null || true; done
-  rm -rf "$RUN"
-}
-trap cleanup EXIT
-
-free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-SIGNING_KEY=$(node -e 'const { generateKeyPairSync } = require("node:crypto");
-  console.log(JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })))')
-printf "JWT_SECRET=%s\nRATE_LIMITS=off\nLICENSE_SIGNING_KEY='%s'\n" "$SECRET" "$SIGNING_KEY" >"$RUN/bench.env"
-BENCH_TOKEN=$(SECRET="$SECRET" node -e '
-  const { createHmac } = require("node:crypto");
-  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  const now = Math.floor(Date.now() / 1000);
-  const unsigned = `${b64({ alg: "HS256", typ: "JWT" })}.${b64({ sub: "bench-user", iat: now, exp: now + 7200 })}`;
-  console.log(`${unsigned}.${createHmac("sha256", process.env.SECRET).update(unsigned).digest("base64url")}`);
-')
-export BENCH_TOKEN
-
-start() { # NAME: migrated D1 and `wrangler dev` of DIR[NAME], in its own process group
-  local name=$1 state="$RUN/$1-d1"
-  mkdir -p "$state"
-  (cd "${DIR[$name]}" && PATH="$ROOT/node_modules/.bin:$PATH" npx wrangler d1 migrations apply DB --local \
-    --persist-to "$state") >"$RUN/$name-migrate.log" 2>&1
-  PORT[$name]=$(free_port)
-  (cd "${DIR[$name]}" && exec setsid env PATH="$ROOT/node_modules/.bin:$PATH" KEYBOX_PREBUILT=1 npx wrangler dev \
-    --ip 127.0.0.1 --port "${PORT[$name]}" --persist-to "$state" --env-file "$RUN/bench.env" \
-    --show-interactive-dev-session=false --log-level warn) </dev/null >"$RUN/$name.log" 2>&1 &
-  GROUP[$name]=$!
-  until curl -s -o /dev/null "http://127.0.0.1:${PORT[$name]}/health"; do sleep 0.5; done
-}
-
-field_of() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(process.argv[1].split(".").reduce((o,k)=>o[k],JSON.parse(s))))' "$1"; }
-prepare() { # NAME: a client, a project and an ACTIVE license on `bench-machine`
-  local base="http://127.0.0.1:${PORT[$1]}" auth="Authorization: Bearer $BENCH_TOKEN" json='Content-Type: application/json'
-  local client project
-  client=$(curl -s -X POST "$base/clients" -H "$auth" -H "$json" -d '{"name":"Bench","email":"bench@bench.test"}' | field_of client._id)
-  project=$(curl -s -X POST "$base/projects" -H "$auth" -H "$json" -d "{\"name\":\"Bench\",\"clientId\":\"$client\"}" | field_of project._id)
-  KEY[$1]=$(curl -s -X POST "$base/license/create" -H "$auth" -H "$json" \
-    -d "{\"duration\":12,\"clientId\":\"$client\",\"projectId\":\"$project\"}" | field_of license.key)
-  curl -s -X POST "$base/validate/activate" -H "$json" -d "{\"key\":\"${KEY[$1]}\",\"machineId\":\"bench-machine\"}" |
-    grep -q '"token":"' || { log "$1: activation did not answer with a token"; exit 1; }
-  printf '%s %s\n' "$client" "$project" >"$RUN/$1.ids"
-}
-
-cpu_ticks() { # workerd user+system ticks in process group $1
-  local total=0 pid
-  for pid in $(pgrep -g "$1" -x workerd || true); do
-    total=$((total + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
-  done
-  echo "$total"
-}
-field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+source bench/pair.sh
+printf "JWT_SECRET=%s\nRATE_LIMITS=off\nLICENSE_SIGNING_KEY='%s'\n" "$BENCH_SECRET" "$BENCH_SIGNING_KEY" >"$RUN/bench.env"
 count() { local v; v=$(field "$1" "$2"); echo "${v:-0}"; } # a field the script may not print
 
 log "starting before (${DIR[before]}) and after (${DIR[after]})"
-start before
-start after
-prepare before
-prepare after
+for name in before after; do
+  start_worker "$name" "${DIR[$name]}" "$RUN/bench.env"
+  activate_license "$name"
+  [[ ${ACTIVATED[$name]} == *'"token":"'* ]] || { log "$name: activation did not answer with a token"; exit 1; }
+done
 
 HZ=$(getconf CLK_TCK)
 for scenario in validate create; do
@@ -117,9 +62,8 @@ for scenario in validate create; do
   for round in $(seq "$ROUNDS"); do
     declare -A RATE=() CPU=()
     for name in before after; do
-      read -r client project <"$RUN/$name.ids"
       c0=$(cpu_ticks "${GROUP[$name]}")
-      out=$(BENCH_KEY=${KEY[$name]} BENCH_MACHINE=bench-machine BENCH_CLIENT=$client BENCH_PROJECT=$project \
+      out=$(BENCH_KEY=${KEY[$name]} BENCH_MACHINE=bench-machine BENCH_CLIENT=${CLIENT[$name]} BENCH_PROJECT=${PROJECT[$name]} \
         wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --timeout 10s -s "$ROOT/bench/$scenario.lua" \
         "http://127.0.0.1:${PORT[$name]}" | grep '^BENCH ')
       c1=$(cpu_ticks "${GROUP[$name]}")

@@ -15,77 +15,21 @@ SECONDS_PER_ROUND=${BENCH_SECONDS:-8}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 
 ensure_build_tools
-command -v wrk >/dev/null || { apt-get install -y -qq wrk >&2 || { apt-get update -qq >&2 && apt-get install -y -qq wrk >&2; }; }
 bash scripts/build.sh
 
 RUN="$ROOT/target/bench/token-$$"
 mkdir -p "$RUN"
-declare -A GROUP=() PORT=()
-cleanup() {
-  local name
-  for name in "${!GROUP[@]}"; do kill -TERM -- "-${GROUP[$name]}" 2>/dev/null || true; done
-  rm -rf "$RUN"
-}
-trap cleanup EXIT
-
-free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-
-SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-SIGNING_KEY=$(node -e 'const { generateKeyPairSync } = require("node:crypto");
-  console.log(JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" })))')
-printf 'JWT_SECRET=%s\nRATE_LIMITS=off\n' "$SECRET" >"$RUN/plain.env"
-printf "JWT_SECRET=%s\nRATE_LIMITS=off\nLICENSE_SIGNING_KEY='%s'\n" "$SECRET" "$SIGNING_KEY" >"$RUN/signed.env"
-TOKEN=$(SECRET="$SECRET" node -e '
-  const { createHmac } = require("node:crypto");
-  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  const now = Math.floor(Date.now() / 1000);
-  const unsigned = `${b64({ alg: "HS256" })}.${b64({ sub: "bench-user", exp: now + 7200 })}`;
-  console.log(`${unsigned}.${createHmac("sha256", process.env.SECRET).update(unsigned).digest("base64url")}`);
-')
-
-# start NAME: a migrated local D1 and `wrangler dev` with NAME.env, in its own process group.
-start() {
-  local name=$1 state="$RUN/$1-d1"
-  mkdir -p "$state"
-  PATH="$ROOT/node_modules/.bin:$PATH" npx wrangler d1 migrations apply DB --local --persist-to "$state" >"$RUN/$name-migrate.log" 2>&1
-  PORT[$name]=$(free_port)
-  (exec setsid env PATH="$ROOT/node_modules/.bin:$PATH" KEYBOX_PREBUILT=1 npx wrangler dev --ip 127.0.0.1 \
-    --port "${PORT[$name]}" --persist-to "$state" --env-file "$RUN/$name.env" \
-    --show-interactive-dev-session=false --log-level warn) </dev/null >"$RUN/$name.log" 2>&1 &
-  GROUP[$name]=$!
-  until curl -s -o /dev/null "http://127.0.0.1:${PORT[$name]}/health"; do sleep 0.5; done
-}
-
-# activate NAME: a client, a project and a license through the API, activated on `bench-machine`;
-# prints the key.
-activate() {
-  local base="http://127.0.0.1:${PORT[$1]}" auth="Authorization: Bearer $TOKEN" json='Content-Type: application/json'
-  local id client project key
-  id() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(process.argv[1].split(".").reduce((o,k)=>o[k],JSON.parse(s))))' "$1"; }
-  client=$(curl -s -X POST "$base/clients" -H "$auth" -H "$json" -d '{"name":"Bench","email":"bench@bench.test"}' | id client._id)
-  project=$(curl -s -X POST "$base/projects" -H "$auth" -H "$json" -d "{\"name\":\"Bench\",\"clientId\":\"$client\"}" | id project._id)
-  key=$(curl -s -X POST "$base/license/create" -H "$auth" -H "$json" \
-    -d "{\"duration\":12,\"clientId\":\"$client\",\"projectId\":\"$project\"}" | id license.key)
-  curl -s -X POST "$base/validate/activate" -H "$json" -d "{\"key\":\"$key\",\"machineId\":\"bench-machine\"}" >/dev/null
-  echo "$key"
-}
-
-cpu_ticks() { # workerd user+system ticks in process group $1
-  local total=0 pid
-  for pid in $(pgrep -g "$1" -x workerd || true); do
-    total=$((total + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
-  done
-  echo "$total"
-}
+source bench/pair.sh
+printf 'JWT_SECRET=%s\nRATE_LIMITS=off\n' "$BENCH_SECRET" >"$RUN/plain.env"
+printf "JWT_SECRET=%s\nRATE_LIMITS=off\nLICENSE_SIGNING_KEY='%s'\n" "$BENCH_SECRET" "$BENCH_SIGNING_KEY" >"$RUN/signed.env"
 
 log "starting the worker with and without LICENSE_SIGNING_KEY"
-start plain
-start signed
-declare -A KEY=() REQ=() DUR=() CPU=()
+start_worker plain "$ROOT" "$RUN/plain.env"
+start_worker signed "$ROOT" "$RUN/signed.env"
+declare -A REQ=() DUR=() CPU=()
 for name in plain signed; do
-  KEY[$name]=$(activate "$name") REQ[$name]=0 DUR[$name]=0 CPU[$name]=0
+  activate_license "$name"
+  REQ[$name]=0 DUR[$name]=0 CPU[$name]=0
   answer=$(curl -s -X POST "http://127.0.0.1:${PORT[$name]}/validate" -H 'Content-Type: application/json' \
     -d "{\"key\":\"${KEY[$name]}\",\"machineId\":\"bench-machine\"}")
   case "$name:$answer" in
@@ -96,7 +40,6 @@ for name in plain signed; do
 done
 
 HZ=$(getconf CLK_TCK)
-field() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" <<<"$2"; }
 for round in $(seq "$ROUNDS"); do
   for name in plain signed; do
     c0=$(cpu_ticks "${GROUP[$name]}")
