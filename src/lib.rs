@@ -48,3 +48,5 @@ mod edge;
 pub mod http;
 pub mod storage;
 pub mod tokens;
+#[cfg(target_arch = "wasm32")]
+mod webcrypto;

@@ -6,31 +6,24 @@
 //! live in the configuration or the JWKS cache, both per isolate). A key WebCrypto refuses to
 //! import, or any error it raises, verifies nothing: the token is refused, nothing panics.
 
-use std::cell::RefCell;
+use std::cell::OnceCell;
 
 use js_sys::{Array, Object, Promise, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CryptoKey, SubtleCrypto, WorkerGlobalScope};
 
 use super::keys::Alg;
 use super::public_key::PublicKey;
+use crate::webcrypto::{subtle, LazyKey};
 
 /// A public key for one algorithm, imported lazily.
 pub struct SubtleKey {
-    /// The public JWK, until imported.
+    /// The public JWK, for the import.
     jwk: String,
     alg: Alg,
-    state: RefCell<State>,
-}
-
-enum State {
-    New,
-    /// Concurrent first uses await the same import.
-    Importing(Promise),
-    /// The key and the algorithm object `verify` takes.
-    Ready(CryptoKey, Object),
-    Refused,
+    key: LazyKey,
+    /// The algorithm object `verify` takes, made once.
+    verify_algorithm: OnceCell<Option<Object>>,
 }
 
 impl SubtleKey {
@@ -38,21 +31,25 @@ impl SubtleKey {
         Self {
             jwk: key.jwk(),
             alg,
-            state: RefCell::new(State::New),
+            key: LazyKey::default(),
+            verify_algorithm: OnceCell::new(),
         }
     }
 
     /// Whether `signature` is valid over `signing_input`. JOSE's ES256 signature is `r || s`,
     /// the form WebCrypto's ECDSA takes.
     pub async fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool {
-        let Some((key, algorithm)) = self.key().await else {
+        let Some(key) = self.key.get(|| self.import()).await else {
             return false;
         };
-        let Some(subtle) = subtle() else {
+        let algorithm = self
+            .verify_algorithm
+            .get_or_init(|| object(algorithms(self.alg).1));
+        let (Some(algorithm), Some(subtle)) = (algorithm, subtle()) else {
             return false;
         };
         match subtle.verify_with_object_and_u8_array_and_u8_array(
-            &algorithm,
+            algorithm,
             &key,
             signature,
             signing_input,
@@ -62,37 +59,6 @@ impl SubtleKey {
                 .is_ok_and(|valid| valid.as_bool() == Some(true)),
             Err(_) => false,
         }
-    }
-
-    async fn key(&self) -> Option<(CryptoKey, Object)> {
-        let promise = {
-            let mut state = self.state.borrow_mut();
-            match &*state {
-                State::Ready(key, algorithm) => return Some((key.clone(), algorithm.clone())),
-                State::Refused => return None,
-                State::Importing(promise) => promise.clone(),
-                State::New => match self.import() {
-                    Some(promise) => {
-                        *state = State::Importing(promise.clone());
-                        promise
-                    }
-                    None => {
-                        *state = State::Refused;
-                        return None;
-                    }
-                },
-            }
-        };
-        let imported = JsFuture::from(promise).await;
-        let ready = imported
-            .ok()
-            .and_then(|key| key.dyn_into::<CryptoKey>().ok())
-            .zip(object(algorithms(self.alg).1));
-        *self.state.borrow_mut() = match &ready {
-            Some((key, algorithm)) => State::Ready(key.clone(), algorithm.clone()),
-            None => State::Refused,
-        };
-        ready
     }
 
     fn import(&self) -> Option<Promise> {
@@ -128,9 +94,4 @@ fn algorithms(alg: Alg) -> (&'static str, &'static str) {
 
 fn object(json: &str) -> Option<Object> {
     JSON::parse(json).ok()?.dyn_into().ok()
-}
-
-fn subtle() -> Option<SubtleCrypto> {
-    let global: WorkerGlobalScope = js_sys::global().unchecked_into();
-    Some(global.crypto().ok()?.subtle())
 }

@@ -10,10 +10,11 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Object, Promise, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Object, Uint8Array};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CryptoKey, SubtleCrypto, WorkerGlobalScope};
+
+use crate::webcrypto::{subtle, LazyKey};
 
 /// The RFC 8410 PKCS#8 prefix of an Ed25519 seed (the whole key is this and the 32 bytes).
 const PKCS8_PREFIX: [u8; 16] = [
@@ -24,15 +25,7 @@ const PKCS8_PREFIX: [u8; 16] = [
 pub struct SubtleSigner {
     /// The PKCS#8 form of the seed, until imported (then emptied).
     pkcs8: RefCell<Vec<u8>>,
-    state: RefCell<State>,
-}
-
-enum State {
-    New,
-    /// Concurrent first uses await the same import.
-    Importing(Promise),
-    Ready(CryptoKey),
-    Refused,
+    key: LazyKey,
 }
 
 impl SubtleSigner {
@@ -41,13 +34,13 @@ impl SubtleSigner {
         pkcs8.extend_from_slice(seed);
         Self {
             pkcs8: RefCell::new(pkcs8),
-            state: RefCell::new(State::New),
+            key: LazyKey::default(),
         }
     }
 
     /// The 64-byte Ed25519 signature of `message`, or `None` if the runtime refused.
     pub async fn sign(&self, message: &[u8]) -> Option<Vec<u8>> {
-        let key = self.key().await?;
+        let key = self.key.get(|| self.import()).await?;
         let promise = subtle()?
             .sign_with_object_and_u8_array(&algorithm()?, &key, message)
             .ok()?;
@@ -55,37 +48,7 @@ impl SubtleSigner {
         Some(Uint8Array::new(&signature).to_vec())
     }
 
-    async fn key(&self) -> Option<CryptoKey> {
-        let promise = {
-            let mut state = self.state.borrow_mut();
-            match &*state {
-                State::Ready(key) => return Some(key.clone()),
-                State::Refused => return None,
-                State::Importing(promise) => promise.clone(),
-                State::New => match self.import() {
-                    Some(promise) => {
-                        *state = State::Importing(promise.clone());
-                        promise
-                    }
-                    None => {
-                        *state = State::Refused;
-                        return None;
-                    }
-                },
-            }
-        };
-        let key = JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|key| key.dyn_into::<CryptoKey>().ok());
-        *self.state.borrow_mut() = match &key {
-            Some(key) => State::Ready(key.clone()),
-            None => State::Refused,
-        };
-        key
-    }
-
-    fn import(&self) -> Option<Promise> {
+    fn import(&self) -> Option<js_sys::Promise> {
         // Non-extractable: once imported, the key material lives only inside WebCrypto.
         let pkcs8 = std::mem::take(&mut *self.pkcs8.borrow_mut());
         let usages = Array::of1(&JsValue::from_str("sign"));
@@ -105,9 +68,4 @@ fn algorithm() -> Option<Object> {
     let algorithm = Object::new();
     js_sys::Reflect::set(&algorithm, &"name".into(), &"Ed25519".into()).ok()?;
     Some(algorithm)
-}
-
-fn subtle() -> Option<SubtleCrypto> {
-    let global: WorkerGlobalScope = js_sys::global().unchecked_into();
-    Some(global.crypto().ok()?.subtle())
 }
