@@ -28,6 +28,11 @@ ensure_build_tools() {
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown >&2
   fi
+  # std's sources, for the worker's -Z build-std (scripts/build.sh).
+  if ! rustup component list --installed | grep -q '^rust-src'; then
+    log "adding the rust-src component"
+    rustup component add rust-src >&2
+  fi
   ensure_wasm_bindgen
   ensure_node_modules
 }
