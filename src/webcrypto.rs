@@ -9,10 +9,17 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto, WorkerGlobalScope};
 
+thread_local! {
+    /// `crypto.subtle`, looked up once per isolate (two calls into JS each time otherwise).
+    static SUBTLE: Option<SubtleCrypto> = {
+        let global: WorkerGlobalScope = js_sys::global().unchecked_into();
+        global.crypto().ok().map(|crypto| crypto.subtle())
+    };
+}
+
 /// `crypto.subtle` of the worker's global scope.
 pub fn subtle() -> Option<SubtleCrypto> {
-    let global: WorkerGlobalScope = js_sys::global().unchecked_into();
-    Some(global.crypto().ok()?.subtle())
+    SUBTLE.with(Clone::clone)
 }
 
 /// A `CryptoKey` imported once: concurrent first uses await the same import, and a key the

@@ -43,5 +43,5 @@ async fn fetch(
         random: OsRandom,
         limiter: limiter.as_ref().map(|l| l as &dyn crate::http::Limiter),
     };
-    Ok(request::respond(handle(request, &mut cx).await)?)
+    Ok(request::respond(handle(request, &mut cx).await))
 }

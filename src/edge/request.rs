@@ -2,42 +2,64 @@
 //! The raw types, not `worker::Request`/`Response`: those copy the request's `cf` object and
 //! wrap the body in a stream adapter on every call, work the answer does not need.
 
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, ReadableStreamDefaultReader, Request, Response, ResponseInit};
+use web_sys::{ReadableStreamDefaultReader, Request, Response};
 
 use crate::domain::MAX_BODY_BYTES;
+use crate::http::wire::{join_headers, Head};
 use crate::http::{url_origin, url_path_and_query, ApiRequest, ApiResponse, Body, RequestHeaders};
 
-/// Copies what the API reads off `request`, body included.
+#[wasm_bindgen(module = "/src/edge/glue.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = requestHead)]
+    fn request_head(request: &Request, names: &Array) -> String;
+    #[wasm_bindgen(js_name = response)]
+    fn new_response(status: u16, body: Option<&str>, headers: &str) -> Response;
+}
+
+/// The headers read off every request: the API's, then the body's declared length.
+const CONTENT_LENGTH: usize = RequestHeaders::NAMES.len();
+
+thread_local! {
+    /// [`RequestHeaders::NAMES`] and `content-length` as a JS array, made once per isolate.
+    static NAMES: Array = RequestHeaders::NAMES
+        .iter()
+        .chain(&["content-length"])
+        .map(|name| JsValue::from_str(name))
+        .collect();
+}
+
+/// Copies what the API reads off `request`, body included: the method, the URL and the
+/// headers in one call (`requestHead`), then the body.
 pub async fn read(request: Request) -> ApiRequest {
-    let request_headers = request.headers();
-    let headers = RequestHeaders::from_lookup(|name| request_headers.get(name).ok().flatten());
-    let body = read_body(&request, &request_headers).await;
+    let text = NAMES.with(|names| request_head(&request, names));
+    let head = Head::parse(&text).unwrap_or(Head::EMPTY);
+    let headers = RequestHeaders::from_lookup(|name| {
+        let index = RequestHeaders::NAMES.iter().position(|n| *n == name)?;
+        head.value(index).map(str::to_owned)
+    });
+    let body = read_body(&request, head.value(CONTENT_LENGTH)).await;
     // From the URL text: `worker::Url` would pull the `url` crate's IDNA tables into the wasm
     // (+100 KB gzip) for what the runtime has already normalised.
-    let url = request.url();
-    let (path, query) = url_path_and_query(&url);
+    let (path, query) = url_path_and_query(head.url);
     ApiRequest {
-        method: request.method(),
+        method: head.method.to_owned(),
         path,
         query,
         headers,
         body,
-        url_origin: url_origin(&url),
+        url_origin: url_origin(head.url),
     }
 }
 
 /// Reads the body. With a declared length (the runtime holds the body to it) in one
 /// `arrayBuffer()` call; without one (chunked), chunk by chunk, stopping as soon as it passes
 /// the size limit so a huge upload never fills the isolate's memory.
-async fn read_body(request: &Request, headers: &Headers) -> Body {
-    let declared = headers
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|len| len.trim().parse::<u64>().ok());
+async fn read_body(request: &Request, content_length: Option<&str>) -> Body {
+    let declared = content_length.and_then(|len| len.trim().parse::<u64>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
         return Body::TooLarge;
     }
@@ -83,26 +105,18 @@ async fn read_body(request: &Request, headers: &Headers) -> Body {
     Body::Bytes(bytes)
 }
 
-/// Converts an [`ApiResponse`] into one `Response` built from one `ResponseInit`, logging the
-/// cause of a 500 (never sent to the client).
-pub fn respond(response: ApiResponse) -> Result<Response, JsValue> {
+/// Converts an [`ApiResponse`] into one `Response` in one call (`response`, headers in one
+/// text), logging the cause of a 500 (never sent to the client).
+pub fn respond(response: ApiResponse) -> Response {
     if let Some(cause) = &response.log {
         web_sys::console::error_1(&format!("{} {}", response.status, cause).into());
     }
-    let headers = Headers::new()?;
-    for (name, value) in ApiResponse::COMMON_HEADERS {
+    let common = ApiResponse::COMMON_HEADERS.into_iter().filter(|(name, _)| {
         // A response may override a common header (the JWKS is cacheable, unlike licenses).
-        if !(response.body.is_empty() && name == "content-type") && response.header(name).is_none()
-        {
-            headers.set(name, value)?;
-        }
-    }
-    for (name, value) in &response.headers {
-        headers.set(name, value)?;
-    }
-    let init = ResponseInit::new();
-    init.set_status(response.status);
-    init.set_headers(headers.unchecked_ref::<Object>());
+        !(response.body.is_empty() && *name == "content-type") && response.header(name).is_none()
+    });
+    let own = response.headers.iter().map(|(n, v)| (*n, v.as_str()));
+    let headers = join_headers(common.chain(own));
     let body = (!response.body.is_empty()).then_some(response.body.as_str());
-    Response::new_with_opt_str_and_init(body, &init)
+    new_response(response.status, body, &headers)
 }

@@ -10,6 +10,7 @@ pub mod rate_limit;
 mod request;
 mod response;
 pub mod routes;
+pub mod wire;
 
 pub use cors::{CorsPolicy, CorsRequest, CorsScope};
 pub use error::ApiError;

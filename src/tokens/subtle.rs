@@ -10,7 +10,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Object, Uint8Array};
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -42,7 +42,7 @@ impl SubtleSigner {
     pub async fn sign(&self, message: &[u8]) -> Option<Vec<u8>> {
         let key = self.key.get(|| self.import()).await?;
         let promise = subtle()?
-            .sign_with_object_and_u8_array(&algorithm()?, &key, message)
+            .sign_with_str_and_u8_array(ALGORITHM, &key, message)
             .ok()?;
         let signature = JsFuture::from(promise).await.ok()?;
         Some(Uint8Array::new(&signature).to_vec())
@@ -53,10 +53,10 @@ impl SubtleSigner {
         let pkcs8 = std::mem::take(&mut *self.pkcs8.borrow_mut());
         let usages = Array::of1(&JsValue::from_str("sign"));
         subtle()?
-            .import_key_with_object(
+            .import_key_with_str(
                 "pkcs8",
                 &Uint8Array::from(&pkcs8[..]),
-                &algorithm()?,
+                ALGORITHM,
                 false,
                 &usages,
             )
@@ -64,8 +64,5 @@ impl SubtleSigner {
     }
 }
 
-fn algorithm() -> Option<Object> {
-    let algorithm = Object::new();
-    js_sys::Reflect::set(&algorithm, &"name".into(), &"Ed25519".into()).ok()?;
-    Some(algorithm)
-}
+/// WebCrypto's name of the algorithm (an `AlgorithmIdentifier` may be the name alone).
+const ALGORITHM: &str = "Ed25519";

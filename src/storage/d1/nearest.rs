@@ -4,24 +4,26 @@
 //! store goes through the plain binding, which Cloudflare documents as the primary only
 //! (docs/consistency.md).
 //!
-//! Straight to the `worker_sys` binding rather than `worker::D1Database::with_session`: the
-//! SQL passes as a `&str` (no `String` made for it) and a throwing `prepare` is an error
-//! rather than `worker`'s `unwrap`. The answer's two fields are read with `Reflect` and the row
-//! with the `LicenseRow` decoder every other read uses: no new deserializer in the module.
+//! The session, the statement and the answer's fields are handled by `nearest.js` in one call
+//! from wasm (each was a crossing of its own: `docs/performance.md`); a throwing `prepare` is
+//! a rejected promise, so an error rather than `worker`'s `unwrap`. The row is read by the
+//! `LicenseRow` decoder every other read uses: no new deserializer in the module.
 
-use js_sys::{Array, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use worker::worker_sys::types::D1Database as Binding;
 
 use super::lifecycle::FIND_BY_KEY;
-use super::nearest_rows::may_lag;
+use super::nearest_rows::NearestAnswer;
 use super::rows::LicenseRow;
 use super::store::D1Store;
 use crate::storage::{NearestRead, StoreError};
 
-/// The session constraint of validate's read: the first (and only) query may go anywhere.
-const ANY_COPY: &str = "first-unconstrained";
+#[wasm_bindgen(module = "/src/storage/d1/nearest.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = nearestRow)]
+    fn nearest_row(db: &JsValue, sql: &str, key: &str) -> js_sys::Promise;
+}
 
 const OPERATION: &str = "find license (nearest copy)";
 
@@ -32,47 +34,27 @@ fn failed(detail: String) -> StoreError {
     }
 }
 
-fn failed_js(error: JsValue) -> StoreError {
-    failed(worker::Error::from(error).to_string())
-}
-
-/// `object[name]`, `undefined` when `object` is not an object.
-fn field(object: &JsValue, name: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
 impl D1Store {
-    /// License `key` from the nearest copy, read with `all()` (not `first()`, which drops the
-    /// `meta` that says whether the primary served it). One query; the session lives for this
-    /// read only.
+    /// License `key` from the nearest copy: one query, through a session that lives for this
+    /// read only (`nearestRow`, one call into JS).
     pub(super) async fn nearest_license(&self, key: &str) -> Result<NearestRead, StoreError> {
-        let binding: &Binding = self.db.as_ref().unchecked_ref();
-        let session = binding.with_session(Some(ANY_COPY)).map_err(failed_js)?;
-        let statement = session
-            .session_prepare(FIND_BY_KEY)
-            .and_then(|s| s.bind(Array::of1(&JsValue::from_str(key))))
-            .map_err(failed_js)?;
-        let promise = statement.all().map_err(failed_js)?;
-        let answer = JsFuture::from(promise).await.map_err(failed_js)?;
-        let served_by_primary = field(&field(&answer, "meta"), "served_by_primary").as_bool();
-        let row = field(&answer, "results");
-        let row = if Array::is_array(&row) {
-            row.unchecked_into::<Array>().get(0)
-        } else {
-            JsValue::UNDEFINED
-        };
-        let license = if row.is_undefined() || row.is_null() {
-            None
-        } else {
-            let json = js_sys::JSON::stringify(&row).map_err(failed_js)?;
-            let json = json.as_string().unwrap_or_default();
-            let row: LicenseRow = serde_json::from_str(&json)
-                .map_err(|e| failed(format!("unreadable licenses row: {e}")))?;
-            Some(row.into_license().map_err(failed)?)
+        let answer = JsFuture::from(nearest_row(self.db.as_ref(), FIND_BY_KEY, key))
+            .await
+            .map_err(|e| failed(worker::Error::from(e).to_string()))?
+            .as_string()
+            .unwrap_or_default();
+        let answer = NearestAnswer::parse(&answer);
+        let license = match answer.row {
+            None => None,
+            Some(json) => {
+                let row: LicenseRow = serde_json::from_str(json)
+                    .map_err(|e| failed(format!("unreadable licenses row: {e}")))?;
+                Some(row.into_license().map_err(failed)?)
+            }
         };
         Ok(NearestRead {
             license,
-            may_lag: may_lag(served_by_primary),
+            may_lag: answer.may_lag,
         })
     }
 }
