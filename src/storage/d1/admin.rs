@@ -1,15 +1,12 @@
 //! The developer's and the scheduler's writes on D1: renewals (compare-and-set), the license
 //! list (keyset pages), the expiry sweep (bounded batches). One statement each.
 
-use chrono::{DateTime, Utc};
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
-
 use super::lifecycle::COLUMNS;
 use super::rows::LicenseRow;
-use super::store::{text, D1Store};
+use super::store::{failed, number, text, D1Store, Param};
 use crate::domain::{format_timestamp, License, LicenseFilter, PageRequest, UserId};
 use crate::storage::StoreError;
+use chrono::{DateTime, Utc};
 
 /// Applies only if status (`?3`) and expiry (`?4`) are still what the renewal was computed
 /// from; an EXPIRED license comes back ACTIVE with seats, PENDING without, in the same write.
@@ -60,14 +57,9 @@ impl D1Store {
     ) -> Result<Vec<License>, StoreError> {
         const OPERATION: &str = "list licenses";
         let (sql, values) = list_statement(owner, filter, page);
-        let statement = self.statement(OPERATION, &sql, &values)?;
-        let unavailable = |detail| StoreError::Unavailable {
-            operation: OPERATION,
-            detail,
-        };
-        let rows: Vec<LicenseRow> = all_rows(&statement).await.map_err(unavailable)?;
+        let rows: Vec<LicenseRow> = self.all(&sql, &values).await.map_err(failed(OPERATION))?;
         rows.into_iter()
-            .map(|row| row.into_license().map_err(unavailable))
+            .map(|row| row.into_license().map_err(failed(OPERATION)))
             .collect()
     }
 
@@ -77,15 +69,11 @@ impl D1Store {
         batch: u32,
     ) -> Result<u32, StoreError> {
         const OPERATION: &str = "expire due licenses";
-        let values = [text(format_timestamp(now)), JsValue::from(f64::from(batch))];
-        let statement = self.statement(OPERATION, EXPIRE_DUE, &values)?;
-        let rows: Vec<Id> =
-            all_rows(&statement)
-                .await
-                .map_err(|detail| StoreError::Unavailable {
-                    operation: OPERATION,
-                    detail,
-                })?;
+        let values = [text(format_timestamp(now)), number(u64::from(batch))];
+        let rows: Vec<Id> = self
+            .all(EXPIRE_DUE, &values)
+            .await
+            .map_err(failed(OPERATION))?;
         Ok(u32::try_from(rows.len()).unwrap_or(u32::MAX))
     }
 }
@@ -97,7 +85,7 @@ fn list_statement(
     owner: &UserId,
     filter: &LicenseFilter,
     page: &PageRequest,
-) -> (String, Vec<JsValue>) {
+) -> (String, Vec<Param>) {
     let mut sql = format!("SELECT {COLUMNS} FROM licenses WHERE user_id = ?1");
     let mut values = vec![text(owner.as_str())];
     let mut condition = |sql: &mut String, column: &str, value: String| {
@@ -119,29 +107,10 @@ fn list_statement(
         let n = values.len();
         sql.push_str(&format!(" AND (issued_at, id) < (?{}, ?{n})", n - 1));
     }
-    values.push(JsValue::from(page.fetch() as f64));
+    values.push(number(page.fetch() as u64));
     sql.push_str(&format!(
         " ORDER BY issued_at DESC, id DESC LIMIT ?{}",
         values.len()
     ));
     (sql, values)
-}
-
-/// Every row `statement` returns, read as `T` (through JSON, as `first_row`: no
-/// serde-wasm-bindgen in the module).
-async fn all_rows<T: serde::de::DeserializeOwned>(
-    statement: &worker::D1PreparedStatement,
-) -> Result<Vec<T>, String> {
-    #[derive(serde::Deserialize)]
-    struct Results<T> {
-        results: Vec<T>,
-    }
-    let describe_js = |e: JsValue| worker::Error::from(e).to_string();
-    let promise = statement.inner().all().map_err(describe_js)?;
-    let result = JsFuture::from(promise).await.map_err(describe_js)?;
-    let json = js_sys::JSON::stringify(&result).map_err(describe_js)?;
-    let json = json.as_string().unwrap_or_default();
-    serde_json::from_str::<Results<T>>(&json)
-        .map(|r| r.results)
-        .map_err(|e| format!("unreadable licenses rows: {e}"))
 }

@@ -3,10 +3,9 @@
 //! Seats are a JSON array in the license's row (see migrations/0004_seats.sql for why).
 
 use chrono::{DateTime, Utc};
-use wasm_bindgen::JsValue;
 
 use super::rows::LicenseRow;
-use super::store::{first_row, optional, text, D1Store};
+use super::store::{failed, optional, text, D1Store, Param};
 use crate::domain::{format_timestamp, License, LicenseFilter, PageRequest, SeatRef, UserId};
 use crate::storage::{LifecycleStore, NearestRead, StoreError};
 
@@ -87,16 +86,15 @@ impl D1Store {
         &self,
         operation: &'static str,
         sql: &str,
-        values: &[JsValue],
+        values: &[Param],
     ) -> Result<Option<License>, StoreError> {
-        let statement = self.statement(operation, sql, values)?;
-        let unavailable = |detail| StoreError::Unavailable { operation, detail };
-        let row = first_row::<LicenseRow>(&statement)
+        let row = self
+            .first::<LicenseRow>(sql, values)
             .await
-            .map_err(unavailable)?;
+            .map_err(failed(operation))?;
         row.map(LicenseRow::into_license)
             .transpose()
-            .map_err(unavailable)
+            .map_err(failed(operation))
     }
 
     /// Whether `sql` (with `RETURNING id`) changed a row.
@@ -104,17 +102,17 @@ impl D1Store {
         &self,
         operation: &'static str,
         sql: &str,
-        values: &[JsValue],
+        values: &[Param],
     ) -> Result<bool, StoreError> {
-        let statement = self.statement(operation, sql, values)?;
-        let row = first_row::<Id>(&statement)
+        let row = self
+            .first::<Id>(sql, values)
             .await
-            .map_err(|detail| StoreError::Unavailable { operation, detail })?;
+            .map_err(failed(operation))?;
         Ok(row.is_some())
     }
 }
 
-fn seat_values(key: &str, seat: &SeatRef) -> [JsValue; 3] {
+fn seat_values(key: &str, seat: &SeatRef) -> [Param; 3] {
     [
         text(key),
         optional(seat.machine_str().map(str::to_owned)),
@@ -155,11 +153,9 @@ impl LifecycleStore for D1Store {
 
     async fn expire(&self, key: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         let values = [text(key), text(format_timestamp(now))];
-        let statement = self.statement("expire license", EXPIRE, &values)?;
-        statement
-            .run()
+        self.run(EXPIRE, &values)
             .await
-            .map_err(|e| super::store::unavailable("expire license", &e))?;
+            .map_err(failed("expire license"))?;
         Ok(())
     }
 

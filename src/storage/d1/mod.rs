@@ -1,5 +1,5 @@
-//! Cloudflare D1 (SQLite). The schema lives in `migrations/`; the SQL lives in `store.rs`, the
-//! only file that talks to D1 (wasm only), and `rows.rs` reads its rows back into the domain
+//! Cloudflare D1 (SQLite). The schema lives in `migrations/`; the SQL lives in the wasm-only files,
+//! which reach D1 through `store.rs` and `driver.js` alone, and `rows.rs` reads its rows back into the domain
 //! (pure, so natively tested).
 
 #[cfg(target_arch = "wasm32")]
@@ -14,6 +14,8 @@ mod nearest_rows;
 mod owned;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by owned.rs; tested natively
 mod owned_rows;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by store.rs; tested natively
+mod params;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // read by store.rs; tested natively
 mod rows;
 #[cfg(target_arch = "wasm32")]

@@ -3,15 +3,11 @@
 //! inside it. A refusal is explained with a read only after the write did nothing.
 
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
-use worker::D1PreparedStatement;
 
 use super::owned_rows::{ClientRow, OwnershipRow, ProjectRow};
 use super::store::{
-    classify_insert_error, describe, license_values, optional, text, D1Store, INSERT_LICENSE,
+    classify_insert_error, failed, license_values, number, optional, text, D1Store, Param,
+    INSERT_LICENSE,
 };
 use crate::domain::{
     format_timestamp, Client, ClientChanges, License, ObjectId, Page, PageRequest, Project,
@@ -62,55 +58,19 @@ const LICENSE_OWNERSHIP: &str = "SELECT \
     EXISTS (SELECT 1 FROM clients WHERE id = ?1 AND owner = ?3) AS client, \
     EXISTS (SELECT 1 FROM projects WHERE id = ?2 AND owner = ?3) AS project";
 
-fn failed(operation: &'static str) -> impl Fn(String) -> StoreError {
-    move |detail| StoreError::Unavailable { operation, detail }
-}
-
-fn describe_js(e: JsValue) -> String {
-    worker::Error::from(e).to_string()
-}
-
-/// The first row, through `JSON.stringify` and serde_json (see `store.rs`'s `first_row`).
-async fn first<T: DeserializeOwned>(statement: &D1PreparedStatement) -> Result<Option<T>, String> {
-    let promise = statement.inner().first(None).map_err(describe_js)?;
-    let row = JsFuture::from(promise).await.map_err(describe_js)?;
-    if row.is_null() || row.is_undefined() {
-        return Ok(None);
-    }
-    let json = js_sys::JSON::stringify(&row).map_err(describe_js)?;
-    serde_json::from_str(&json.as_string().unwrap_or_default())
-        .map(Some)
-        .map_err(|e| format!("unreadable row: {e}"))
-}
-
-/// Every row, read the same way.
-async fn all<T: DeserializeOwned>(statement: &D1PreparedStatement) -> Result<Vec<T>, String> {
-    #[derive(Deserialize)]
-    struct Rows<T> {
-        results: Vec<T>,
-    }
-    let promise = statement.inner().all().map_err(describe_js)?;
-    let answer = JsFuture::from(promise).await.map_err(describe_js)?;
-    let json = js_sys::JSON::stringify(&answer).map_err(describe_js)?;
-    serde_json::from_str::<Rows<T>>(&json.as_string().unwrap_or_default())
-        .map(|rows| rows.results)
-        .map_err(|e| format!("unreadable rows: {e}"))
-}
-
 /// The cursor's bound values: `(time, id)`, or NULLs for the first page.
-fn after(page: &PageRequest) -> [JsValue; 2] {
+fn after(page: &PageRequest) -> [Param; 2] {
     [
         optional(page.after.map(|c| format_timestamp(c.at))),
         optional(page.after.map(|c| c.id.to_string())),
     ]
 }
 
-fn limit(page: &PageRequest) -> JsValue {
-    JsValue::from(page.fetch() as f64)
+fn limit(page: &PageRequest) -> Param {
+    number(page.fetch() as u64)
 }
 
-fn unique_email(error: worker::Error, operation: &'static str) -> StoreError {
-    let detail = describe(&error);
+fn unique_email(detail: String, operation: &'static str) -> StoreError {
     if detail.contains("UNIQUE constraint failed: clients.owner, clients.email_lower") {
         StoreError::Refused(Refusal::EmailTaken)
     } else if detail.contains("UNIQUE constraint failed: clients.id") {
@@ -120,14 +80,13 @@ fn unique_email(error: worker::Error, operation: &'static str) -> StoreError {
     }
 }
 
-fn project_insert_error(error: worker::Error) -> StoreError {
-    let detail = describe(&error);
+fn project_insert_error(detail: String) -> StoreError {
     if detail.contains("NOT NULL constraint failed: projects.client_id") {
         StoreError::Refused(Refusal::ClientNotFound)
     } else if detail.contains("UNIQUE constraint failed: projects.id") {
         StoreError::Duplicate
     } else {
-        classify_insert_error(error)
+        classify_insert_error(detail)
     }
 }
 
@@ -140,8 +99,10 @@ impl D1Store {
             text(license.project.to_string()),
             text(license.user.as_str()),
         ];
-        let statement = self.statement(OPERATION, LICENSE_OWNERSHIP, &values)?;
-        let row: Option<OwnershipRow> = first(&statement).await.map_err(failed(OPERATION))?;
+        let row: Option<OwnershipRow> = self
+            .first(LICENSE_OWNERSHIP, &values)
+            .await
+            .map_err(failed(OPERATION))?;
         Ok(match row {
             Some(OwnershipRow { client: 0, .. }) | None => Refusal::ClientNotFound,
             Some(OwnershipRow { project: 0, .. }) => Refusal::ProjectNotFound,
@@ -153,10 +114,9 @@ impl D1Store {
         &self,
         operation: &'static str,
         sql: &str,
-        values: &[JsValue],
+        values: &[Param],
     ) -> Result<Option<Client>, StoreError> {
-        let statement = self.statement(operation, sql, values)?;
-        let row: Option<ClientRow> = first(&statement).await.map_err(failed(operation))?;
+        let row: Option<ClientRow> = self.first(sql, values).await.map_err(failed(operation))?;
         row.map(ClientRow::into_client)
             .transpose()
             .map_err(failed(operation))
@@ -166,17 +126,16 @@ impl D1Store {
         &self,
         operation: &'static str,
         sql: &str,
-        values: &[JsValue],
+        values: &[Param],
     ) -> Result<Option<Project>, StoreError> {
-        let statement = self.statement(operation, sql, values)?;
-        let row: Option<ProjectRow> = first(&statement).await.map_err(failed(operation))?;
+        let row: Option<ProjectRow> = self.first(sql, values).await.map_err(failed(operation))?;
         row.map(ProjectRow::into_project)
             .transpose()
             .map_err(failed(operation))
     }
 }
 
-fn owned_id(owner: &UserId, id: &ObjectId) -> [JsValue; 2] {
+fn owned_id(owner: &UserId, id: &ObjectId) -> [Param; 2] {
     [text(id.to_string()), text(owner.as_str())]
 }
 
@@ -190,9 +149,7 @@ impl ClientStore for D1Store {
             text(client.owner.as_str()),
             text(format_timestamp(client.created_at)),
         ];
-        let statement = self.statement(OPERATION, INSERT_CLIENT, &values)?;
-        statement
-            .run()
+        self.run(INSERT_CLIENT, &values)
             .await
             .map_err(|e| unique_email(e, OPERATION))?;
         Ok(())
@@ -216,8 +173,10 @@ impl ClientStore for D1Store {
         const OPERATION: &str = "list clients";
         let [at, id] = after(page);
         let values = [text(owner.as_str()), at, id, limit(page)];
-        let statement = self.statement(OPERATION, LIST_CLIENTS, &values)?;
-        let rows: Vec<ClientRow> = all(&statement).await.map_err(failed(OPERATION))?;
+        let rows: Vec<ClientRow> = self
+            .all(LIST_CLIENTS, &values)
+            .await
+            .map_err(failed(OPERATION))?;
         let clients = rows
             .into_iter()
             .map(ClientRow::into_client)
@@ -242,9 +201,8 @@ impl ClientStore for D1Store {
             optional(changes.email.as_ref().map(|e| e.as_str().to_owned())),
             text(format_timestamp(now)),
         ];
-        let statement = self.statement(OPERATION, UPDATE_CLIENT, &values)?;
         // RETURNING through `first`: a UNIQUE failure surfaces as the promise's rejection.
-        match first::<ClientRow>(&statement).await {
+        match self.first::<ClientRow>(UPDATE_CLIENT, &values).await {
             Ok(row) => row
                 .map(ClientRow::into_client)
                 .transpose()
@@ -272,7 +230,7 @@ impl ClientStore for D1Store {
     }
 }
 
-fn project_values(project: &Project) -> [JsValue; 5] {
+fn project_values(project: &Project) -> [Param; 5] {
     [
         text(project.id.to_string()),
         text(project.name.as_str()),
@@ -284,9 +242,9 @@ fn project_values(project: &Project) -> [JsValue; 5] {
 
 impl ProjectStore for D1Store {
     async fn insert_project(&self, project: &Project) -> Result<(), StoreError> {
-        let statement =
-            self.statement("insert project", INSERT_PROJECT, &project_values(project))?;
-        statement.run().await.map_err(project_insert_error)?;
+        self.run(INSERT_PROJECT, &project_values(project))
+            .await
+            .map_err(project_insert_error)?;
         Ok(())
     }
 
@@ -295,15 +253,11 @@ impl ProjectStore for D1Store {
         project: &Project,
         license: &License,
     ) -> Result<(), StoreError> {
-        const OPERATION: &str = "insert project and license";
-        let statements = vec![
-            self.statement(OPERATION, INSERT_PROJECT, &project_values(project))?,
-            // After the project, in the same transaction: its ownership check sees it.
-            self.statement(OPERATION, INSERT_LICENSE, &license_values(license, None))?,
-        ];
-        // One batch is one transaction: both rows or neither.
-        self.db
-            .batch(statements)
+        let project = project_values(project);
+        let license = license_values(license, None);
+        // One batch is one transaction: both rows or neither. The license after the project:
+        // its ownership check sees the project.
+        self.batch(&[(INSERT_PROJECT, &project), (INSERT_LICENSE, &license)])
             .await
             .map_err(project_insert_error)?;
         Ok(())
@@ -334,8 +288,10 @@ impl ProjectStore for D1Store {
             limit(page),
             text(client.to_string()),
         ];
-        let statement = self.statement(OPERATION, LIST_PROJECTS, &values)?;
-        let rows: Vec<ProjectRow> = all(&statement).await.map_err(failed(OPERATION))?;
+        let rows: Vec<ProjectRow> = self
+            .all(LIST_PROJECTS, &values)
+            .await
+            .map_err(failed(OPERATION))?;
         // An empty page may mean "no such client of yours": only then is it looked up.
         if rows.is_empty() && self.find_client(owner, client).await?.is_none() {
             return Err(StoreError::Refused(Refusal::ClientNotFound));

@@ -1,10 +1,15 @@
 //! The D1 store: its statements, their bound values, and D1's errors read as [`StoreError`]s.
 
 use chrono::{DateTime, Utc};
+use js_sys::Promise;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use worker::{D1Database, D1PreparedStatement};
+use worker::D1Database;
 
+use super::params::{batch_json, params_json};
+pub(super) use super::params::{number, optional, text, Param};
 use super::rows::LicenseRow;
 use crate::domain::{format_timestamp, IdempotencyKey, IdempotencyTag, License, UserId};
 use crate::storage::{IdempotentLicense, LicenseStore, StoreError};
@@ -14,21 +19,87 @@ pub struct D1Store {
     pub(super) db: D1Database,
 }
 
+#[wasm_bindgen(module = "/src/storage/d1/driver.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = run)]
+    fn js_run(db: &JsValue, sql: &str, params: &str) -> Promise;
+    #[wasm_bindgen(js_name = first)]
+    fn js_first(db: &JsValue, sql: &str, params: &str) -> Promise;
+    #[wasm_bindgen(js_name = all)]
+    fn js_all(db: &JsValue, sql: &str, params: &str) -> Promise;
+    #[wasm_bindgen(js_name = batch)]
+    fn js_batch(db: &JsValue, statements: &str) -> Promise;
+    #[wasm_bindgen(js_name = nearestRow)]
+    pub(super) fn js_nearest_row(db: &JsValue, sql: &str, key: &str) -> Promise;
+}
+
+/// D1's reason for a failure: the driver rejects with its text.
+pub(super) fn reason(error: JsValue) -> String {
+    error
+        .as_string()
+        .unwrap_or_else(|| "D1 failed without a reason".into())
+}
+
+/// The text a driver call resolves to.
+pub(super) async fn text_of(promise: Promise) -> Result<String, String> {
+    let value = JsFuture::from(promise).await.map_err(reason)?;
+    Ok(value.as_string().unwrap_or_default())
+}
+
+/// A failure of `operation`, from D1's reason.
+pub(super) fn failed(operation: &'static str) -> impl Fn(String) -> StoreError {
+    move |detail| StoreError::Unavailable { operation, detail }
+}
+
 impl D1Store {
     pub fn new(db: D1Database) -> Self {
         Self { db }
     }
 
-    pub(super) fn statement(
+    pub(super) fn binding(&self) -> &JsValue {
+        self.db.as_ref()
+    }
+
+    /// Runs `sql` with `values`, its rows unread. The error is D1's reason.
+    pub(super) async fn run(&self, sql: &str, values: &[Param]) -> Result<(), String> {
+        JsFuture::from(js_run(self.binding(), sql, &params_json(values)))
+            .await
+            .map(drop)
+            .map_err(reason)
+    }
+
+    /// The first row of `sql` with `values`, read as `T` through serde_json (already linked
+    /// for bodies: no second deserializer in the module).
+    pub(super) async fn first<T: DeserializeOwned>(
         &self,
-        operation: &'static str,
         sql: &str,
-        values: &[JsValue],
-    ) -> Result<D1PreparedStatement, StoreError> {
-        self.db
-            .prepare(sql)
-            .bind(values)
-            .map_err(|e| unavailable(operation, &e))
+        values: &[Param],
+    ) -> Result<Option<T>, String> {
+        let json = text_of(js_first(self.binding(), sql, &params_json(values))).await?;
+        if json.is_empty() {
+            return Ok(None);
+        }
+        serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|e| format!("unreadable row: {e}"))
+    }
+
+    /// Every row of `sql` with `values`, read as `T`.
+    pub(super) async fn all<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        values: &[Param],
+    ) -> Result<Vec<T>, String> {
+        let json = text_of(js_all(self.binding(), sql, &params_json(values))).await?;
+        serde_json::from_str(&json).map_err(|e| format!("unreadable rows: {e}"))
+    }
+
+    /// `statements` in one `batch`: one transaction, all applied or none.
+    pub(super) async fn batch(&self, statements: &[(&str, &[Param])]) -> Result<(), String> {
+        JsFuture::from(js_batch(self.binding(), &batch_json(statements)))
+            .await
+            .map(drop)
+            .map_err(reason)
     }
 }
 
@@ -47,12 +118,12 @@ pub(super) const INSERT_LICENSE: &str = "INSERT INTO licenses \
 pub(super) fn license_values(
     license: &License,
     idempotency: Option<&IdempotencyTag>,
-) -> [JsValue; 14] {
+) -> [Param; 14] {
     let services = serde_json::to_string(&license.services).unwrap_or_else(|_| "[]".into());
     [
         text(license.id.to_string()),
         text(license.key.as_str()),
-        JsValue::from(f64::from(license.duration.months())),
+        number(u64::from(license.duration.months())),
         text(format_timestamp(license.issued_at)),
         text(format_timestamp(license.expires_at)),
         text(license.status.as_str()),
@@ -63,7 +134,7 @@ pub(super) fn license_values(
         optional(idempotency.map(|t| t.key.as_str().to_owned())),
         optional(idempotency.map(|t| t.fingerprint.as_str().to_owned())),
         optional(idempotency.map(|t| format_timestamp(t.expires_at))),
-        JsValue::from(f64::from(license.max_machines.get())),
+        number(u64::from(license.max_machines.get())),
     ]
 }
 
@@ -75,14 +146,6 @@ const RELEASE_EXPIRED_KEY: &str = "UPDATE licenses \
     SET idempotency_key = NULL, request_fingerprint = NULL, idempotency_expires_at = NULL \
     WHERE user_id = ?1 AND idempotency_key = ?2 AND idempotency_expires_at <= ?3";
 
-pub(super) fn text(value: impl Into<String>) -> JsValue {
-    JsValue::from(value.into())
-}
-
-pub(super) fn optional(value: Option<String>) -> JsValue {
-    value.map_or(JsValue::NULL, JsValue::from)
-}
-
 impl LicenseStore for D1Store {
     async fn insert(
         &self,
@@ -91,8 +154,11 @@ impl LicenseStore for D1Store {
     ) -> Result<(), StoreError> {
         let values = license_values(license, idempotency);
         // One statement: SQLite applies all of it (license and idempotency record) or none.
-        let statement = self.statement("insert license", INSERT_LICENSE, &values)?;
-        match statement.run().await.map_err(classify_insert_error) {
+        match self
+            .run(INSERT_LICENSE, &values)
+            .await
+            .map_err(classify_insert_error)
+        {
             Ok(_) => Ok(()),
             Err(StoreError::Refused(_)) => {
                 Err(StoreError::Refused(self.license_refusal(license).await?))
@@ -112,8 +178,8 @@ impl LicenseStore for D1Store {
             text(key.as_str()),
             text(format_timestamp(now)),
         ];
-        let statement = self.statement("find idempotent license", FIND_IDEMPOTENT, &values)?;
-        let row = first_row::<LicenseRow>(&statement)
+        let row = self
+            .first::<LicenseRow>(FIND_IDEMPOTENT, &values)
             .await
             .map_err(|detail| StoreError::Unavailable {
                 operation: "find idempotent license",
@@ -138,38 +204,16 @@ impl LicenseStore for D1Store {
             text(key.as_str()),
             text(format_timestamp(now)),
         ];
-        let statement = self.statement("release idempotency key", RELEASE_EXPIRED_KEY, &values)?;
-        statement
-            .run()
+        self.run(RELEASE_EXPIRED_KEY, &values)
             .await
-            .map_err(|e| unavailable("release idempotency key", &e))?;
+            .map_err(failed("release idempotency key"))?;
         Ok(())
     }
 }
 
-/// The first row of a query, read through `JSON.stringify` and serde_json (already linked for
-/// bodies) rather than `D1PreparedStatement::first`'s serde-wasm-bindgen, which would add its
-/// own deserializer to the module.
-pub(super) async fn first_row<T: serde::de::DeserializeOwned>(
-    statement: &D1PreparedStatement,
-) -> Result<Option<T>, String> {
-    let describe_js = |e: JsValue| worker::Error::from(e).to_string();
-    let promise = statement.inner().first(None).map_err(describe_js)?;
-    let row = JsFuture::from(promise).await.map_err(describe_js)?;
-    if row.is_null() || row.is_undefined() {
-        return Ok(None);
-    }
-    let json = js_sys::JSON::stringify(&row).map_err(describe_js)?;
-    let json = json.as_string().unwrap_or_default();
-    serde_json::from_str(&json)
-        .map(Some)
-        .map_err(|e| format!("unreadable licenses row: {e}"))
-}
-
 /// UNIQUE violations are collisions to resolve, a NULL `client_id` a project the caller may
 /// not use (explained by the caller); anything else is a failure.
-pub(super) fn classify_insert_error(error: worker::Error) -> StoreError {
-    let detail = describe(&error);
+pub(super) fn classify_insert_error(detail: String) -> StoreError {
     if detail.contains("NOT NULL constraint failed: licenses.client_id") {
         StoreError::Refused(crate::storage::Refusal::ProjectNotFound)
     } else if detail
@@ -185,19 +229,5 @@ pub(super) fn classify_insert_error(error: worker::Error) -> StoreError {
             operation: "insert license",
             detail,
         }
-    }
-}
-
-pub(super) fn unavailable(operation: &'static str, error: &worker::Error) -> StoreError {
-    StoreError::Unavailable {
-        operation,
-        detail: describe(error),
-    }
-}
-
-pub(super) fn describe(error: &worker::Error) -> String {
-    match error {
-        worker::Error::D1(e) => e.cause(),
-        other => other.to_string(),
     }
 }
