@@ -1,19 +1,45 @@
 //! The Workers side of JWKS: the provider fetched with a timeout, the Cache API as the copy
-//! shared between isolates, and the isolate's own cache. The policy is `auth::jwks` (pure).
+//! shared between isolates (both through `jwks.js`, one call each), and the isolate's own
+//! cache. The policy is `auth::jwks` (pure).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use futures_util::future::{select, Either};
-use worker::{console_warn, AbortController, Cache, Delay, Fetch, Headers, Request, Response};
+use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::auth::jwks::{keys_for, JwksCache, JwksDocument, JwksOrigin};
 use crate::auth::{Key, KeysUnavailable, RemoteKeys};
 use crate::config::JwksSettings;
 
-/// Header on the shared copy: when it stops being fresh (ms since the epoch).
-const EXPIRES_HEADER: &str = "x-keybox-jwks-expires";
+#[wasm_bindgen(module = "/src/edge/jwks.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = fetchJwks)]
+    fn fetch_jwks(url: &str, timeout_ms: f64) -> Promise;
+    #[wasm_bindgen(js_name = sharedJwks)]
+    fn shared_jwks(url: &str) -> Promise;
+    #[wasm_bindgen(js_name = shareJwks)]
+    fn share_jwks(url: &str, body: &str, max_age_seconds: f64, expires_ms: f64) -> Promise;
+}
+
+/// What a transport's promise resolved to: `None` for `null`, else its text.
+async fn answer(promise: Promise) -> Result<Option<String>, String> {
+    let value = JsFuture::from(promise).await.map_err(reason)?;
+    Ok(value.as_string())
+}
+
+fn reason(error: JsValue) -> String {
+    error
+        .as_string()
+        .unwrap_or_else(|| "no reason given".into())
+}
+
+fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(message));
+}
 
 thread_local! {
     /// The isolate's cache, per JWKS URL. Created lazily by the first request that needs it
@@ -60,77 +86,52 @@ struct Origin<'a> {
     now: DateTime<Utc>,
 }
 
-impl Origin<'_> {
-    async fn get(&self) -> worker::Result<Option<JwksDocument>> {
-        let controller = AbortController::default();
-        let signal = controller.signal();
-        let request = Request::new(&self.settings.url, worker::Method::Get)?;
-        let fetch = Fetch::Request(request);
-        let sent = std::pin::pin!(fetch.send_with_signal(&signal));
-        let timeout = std::pin::pin!(Delay::from(self.settings.timeout));
-        let mut response = match select(sent, timeout).await {
-            Either::Left((response, _)) => response?,
-            Either::Right(((), _)) => {
-                controller.abort();
-                console_warn!("JWKS fetch timed out after {:?}", self.settings.timeout);
-                return Ok(None);
-            }
-        };
-        if response.status_code() != 200 {
-            console_warn!("JWKS endpoint answered {}", response.status_code());
-            return Ok(None);
-        }
-        let cache_control = response.headers().get("cache-control")?;
-        Ok(Some(JwksDocument {
-            body: response.text().await?,
-            cache_control,
-        }))
-    }
-}
-
 impl JwksOrigin for Origin<'_> {
     async fn shared(&self) -> Option<JwksDocument> {
-        let mut response = Cache::default()
-            .get(&self.settings.url, false)
-            .await
-            .ok()??;
-        let expires: i64 = response.headers().get(EXPIRES_HEADER).ok()??.parse().ok()?;
+        let text = answer(shared_jwks(&self.settings.url)).await.ok()??;
+        let (expires, body) = text.split_once('\n')?;
+        let expires: i64 = expires.parse().ok()?;
         // Saturating: the header is read back from a cache, not trusted not to overflow.
         let remaining = expires.saturating_sub(self.now.timestamp_millis()) / 1000;
         if remaining <= 0 {
             return None;
         }
         Some(JwksDocument {
-            body: response.text().await.ok()?,
+            body: body.to_owned(),
             cache_control: Some(format!("max-age={remaining}")),
         })
     }
 
     async fn fetch(&self) -> Option<JwksDocument> {
-        match self.get().await {
-            Ok(document) => document,
+        let timeout_ms = self.settings.timeout.as_millis() as f64;
+        match answer(fetch_jwks(&self.settings.url, timeout_ms)).await {
+            Ok(text) => {
+                let text = text?;
+                let (cache_control, body) = text.split_once('\n')?;
+                Some(JwksDocument {
+                    body: body.to_owned(),
+                    cache_control: (!cache_control.is_empty()).then(|| cache_control.to_owned()),
+                })
+            }
             Err(e) => {
-                console_warn!("JWKS fetch failed: {e}");
+                warn(&format!("JWKS fetch failed: {e}"));
                 None
             }
         }
     }
 
     async fn share(&self, document: &JwksDocument, ttl: TimeDelta) {
-        let stored = (|| {
-            let headers = Headers::new();
-            headers.set("content-type", "application/json")?;
-            headers.set("cache-control", &format!("max-age={}", ttl.num_seconds()))?;
-            let expires = self.now.timestamp_millis() + ttl.num_milliseconds();
-            headers.set(EXPIRES_HEADER, &expires.to_string())?;
-            Ok::<_, worker::Error>(Response::ok(document.body.clone())?.with_headers(headers))
-        })();
-        let result = match stored {
-            Ok(response) => Cache::default().put(&self.settings.url, response).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
-            console_warn!("could not share the JWKS through the Cache API: {e}");
+        let expires = self.now.timestamp_millis() + ttl.num_milliseconds();
+        let stored = share_jwks(
+            &self.settings.url,
+            &document.body,
+            ttl.num_seconds() as f64,
+            expires as f64,
+        );
+        if let Err(e) = answer(stored).await {
+            warn(&format!(
+                "could not share the JWKS through the Cache API: {e}"
+            ));
         }
     }
 }
