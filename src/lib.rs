@@ -19,8 +19,13 @@
 //! - [`http`]: the route table, one handler file per endpoint, the one error → status mapping.
 //!   No `worker::` types, so the whole request path runs natively in tests.
 //! - `edge` (wasm only): the `#[event(fetch)]` and `#[event(scheduled)]` entries, the
-//!   `worker::Request`/`Response` adapter, per-isolate settings, the backend enums, the rate-limit
-//!   binding and the `fetch` transports (JWKS keys, the MongoDB Data API).
+//!   `web_sys::Request`/`Response` adapter, per-isolate settings, the backend enums, the
+//!   rate-limit binding and the `fetch` transports (JWKS keys, the MongoDB Data API).
+//! - JS at the boundary, where a call per value would cost more than the work: `edge/glue.js`
+//!   (the request head and the response, one call each), `edge/jwks.js` (the JWKS fetch and its
+//!   Cache API copy) and `storage/d1/driver.js` (each D1 statement). They pass texts whose
+//!   formats are built and parsed by pure Rust (`http::wire`, `d1::params`, `d1::nearest_rows`);
+//!   every decision stays in Rust.
 //! - [`config`]: typed settings, parsed once per isolate.
 //!
 //! Imports point inwards: `domain` knows nothing of the others, `app` nothing of `http`, and

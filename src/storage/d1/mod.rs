@@ -1,6 +1,6 @@
-//! Cloudflare D1 (SQLite). The schema lives in `migrations/`; the SQL lives in the wasm-only files,
-//! which reach D1 through `store.rs` and `driver.js` alone, and `rows.rs` reads its rows back into the domain
-//! (pure, so natively tested).
+//! Cloudflare D1 (SQLite). The schema lives in `migrations/`; the SQL lives in the wasm-only
+//! files, which reach D1 through `store.rs` and `driver.js` alone; `params.rs` builds the bound
+//! values' JSON and `rows.rs` reads rows back into the domain (both pure, so natively tested).
 
 #[cfg(target_arch = "wasm32")]
 mod admin;
