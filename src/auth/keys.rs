@@ -247,7 +247,8 @@ impl Key {
 /// Every usable key of a JWKS document (`{"keys": [...]}`). Keys of unsupported types (an
 /// encryption key, a curve KeyBox does not verify) are skipped, as RFC 7517 §5 asks.
 pub fn keys_from_jwks(text: &str) -> Result<Vec<Key>, KeyError> {
-    let doc: Value = serde_json::from_str(text).map_err(|_| KeyError("JWKS is not JSON"))?;
+    let doc: Value =
+        serde_json::from_slice(text.as_bytes()).map_err(|_| KeyError("JWKS is not JSON"))?;
     let keys = doc
         .get("keys")
         .and_then(Value::as_array)
@@ -264,8 +265,8 @@ pub fn keys_from_setting(text: &str, alg: Option<Alg>) -> Result<Vec<Key>, KeyEr
     if text.starts_with("-----BEGIN") {
         return Ok(vec![Key::from_pem(text, alg)?]);
     }
-    let value: Value =
-        serde_json::from_str(text).map_err(|_| KeyError("is neither PEM nor JSON (JWK/JWKS)"))?;
+    let value: Value = serde_json::from_slice(text.as_bytes())
+        .map_err(|_| KeyError("is neither PEM nor JSON (JWK/JWKS)"))?;
     if value.get("keys").is_some() {
         let keys = keys_from_jwks(text)?;
         if keys.is_empty() {

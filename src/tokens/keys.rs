@@ -55,7 +55,7 @@ pub fn parse_signing_keys(text: &str) -> Result<ConfiguredKeys, SigningKeyError>
             signing: pair.sk,
         });
     }
-    let value: Value = serde_json::from_str(text).map_err(|_| {
+    let value: Value = serde_json::from_slice(text.as_bytes()).map_err(|_| {
         SigningKeyError("is neither a PEM private key nor JSON (a JWK or a JWK Set)")
     })?;
     let Some(keys) = value.get("keys") else {

@@ -35,7 +35,7 @@ impl D1Store {
         let license = match answer.row {
             None => None,
             Some(json) => {
-                let row: LicenseRow = serde_json::from_str(json)
+                let row: LicenseRow = serde_json::from_slice(json.as_bytes())
                     .map_err(|e| failed(format!("unreadable licenses row: {e}")))?;
                 Some(row.into_license().map_err(failed)?)
             }

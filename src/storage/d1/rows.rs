@@ -50,7 +50,7 @@ fn parse_time(text: &str) -> Option<DateTime<Utc>> {
 }
 
 fn seats(json: &str) -> Option<Vec<Seat>> {
-    let stored: Vec<StoredSeat> = serde_json::from_str(json).ok()?;
+    let stored: Vec<StoredSeat> = serde_json::from_slice(json.as_bytes()).ok()?;
     stored
         .into_iter()
         .map(|s| {
@@ -82,7 +82,7 @@ impl LicenseRow {
         let bad = |column: &str| format!("unreadable licenses.{column} in row {}", self.id);
         let timestamp = |text: &str, column: &str| parse_time(text).ok_or_else(|| bad(column));
         let services: serde_json::Value =
-            serde_json::from_str(&self.services).map_err(|_| bad("services"))?;
+            serde_json::from_slice(self.services.as_bytes()).map_err(|_| bad("services"))?;
         let license = License {
             key: LicenseKey::from_stored(self.key.clone()),
             duration: Duration::from_months(self.duration).ok_or_else(|| bad("duration"))?,

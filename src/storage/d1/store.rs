@@ -79,7 +79,7 @@ impl D1Store {
         if json.is_empty() {
             return Ok(None);
         }
-        serde_json::from_str(&json)
+        serde_json::from_slice(json.as_bytes())
             .map(Some)
             .map_err(|e| format!("unreadable row: {e}"))
     }
@@ -91,7 +91,7 @@ impl D1Store {
         values: &[Param],
     ) -> Result<Vec<T>, String> {
         let json = text_of(js_all(self.binding(), sql, &params_json(values))).await?;
-        serde_json::from_str(&json).map_err(|e| format!("unreadable rows: {e}"))
+        serde_json::from_slice(json.as_bytes()).map_err(|e| format!("unreadable rows: {e}"))
     }
 
     /// `statements` in one `batch`: one transaction, all applied or none.

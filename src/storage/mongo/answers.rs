@@ -82,7 +82,7 @@ pub(super) fn answer_of(
     body: &str,
 ) -> Result<Value, StoreError> {
     let unavailable = |detail: String| StoreError::Unavailable { operation, detail };
-    let answer = serde_json::from_str::<Value>(body).map_err(|_| {
+    let answer = serde_json::from_slice::<Value>(body.as_bytes()).map_err(|_| {
         unavailable(format!(
             "the Data API answered {status} with a body that is not JSON ({} bytes)",
             body.len()
