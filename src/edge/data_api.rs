@@ -1,14 +1,20 @@
 //! The MongoDB backend's transport: one HTTP exchange with the Data API gateway, bounded by
-//! [`TIMEOUT_MS`]. It calls `fetch` through `web-sys` (the types `worker::Fetch` wraps):
-//! `worker::RequestInit` links its whole `cf` properties conversion, a quarter of this
-//! backend's size.
+//! [`TIMEOUT_MS`], made by `data_api.js` in one call (`fetch` itself, not `worker::Fetch`, whose
+//! `RequestInit` links its whole `cf` conversion; and one await instead of a crossing per
+//! header, the fetch and the body read).
 
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, RequestInit, Response, WorkerGlobalScope};
 
 use crate::config::MongoSettings;
 use crate::storage::mongo::DataApi;
+
+#[wasm_bindgen(module = "/src/edge/data_api.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = post)]
+    fn js_post(url: &str, api_key: &str, body: &str, timeout_ms: u32) -> Promise;
+}
 
 /// How long one Data API call (connect, answer and body) may take before it is aborted
 /// (`AbortSignal.timeout`, created per call: Workers forbid timers at global scope).
@@ -33,40 +39,26 @@ async fn post(
     body: String,
 ) -> Result<(u16, String), String> {
     let url = settings.action_url(action);
-    // Aborts the fetch and the body read alike once TIMEOUT_MS have passed.
-    let deadline = AbortSignal::timeout_with_u32(TIMEOUT_MS);
-    let exchange = async {
-        let headers = Headers::new()?;
-        headers.set("content-type", "application/ejson")?;
-        headers.set("accept", "application/ejson")?;
-        headers.set("api-key", &settings.api_key)?;
-        let init = RequestInit::new();
-        init.set_method("POST");
-        init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(&body));
-        init.set_signal(Some(&deadline));
-        let global: WorkerGlobalScope = js_sys::global().unchecked_into();
-        let response: Response = JsFuture::from(global.fetch_with_str_and_init(&url, &init))
-            .await?
-            .dyn_into()?;
-        let text = JsFuture::from(response.text()?).await?;
-        Ok::<_, JsValue>((response.status(), text.as_string().unwrap_or_default()))
-    };
-    match exchange.await {
-        Ok(answer) => Ok(answer),
-        Err(_) if deadline.aborted() => Err(format!(
-            "{action}: no answer from the Data API within {} s",
-            TIMEOUT_MS / 1000
-        )),
-        Err(e) => Err(format!("{action} request failed: {}", describe(&e))),
+    let answer = JsFuture::from(js_post(&url, &settings.api_key, &body, TIMEOUT_MS)).await;
+    match answer.map(|text| text.as_string()) {
+        Ok(Some(text)) => split_answer(&text)
+            .ok_or_else(|| format!("{action}: the Data API answer could not be read")),
+        Ok(None) => Err(format!("{action}: the Data API answer could not be read")),
+        Err(reason) => match reason.as_string().as_deref() {
+            Some("timeout") => Err(format!(
+                "{action}: no answer from the Data API within {} s",
+                TIMEOUT_MS / 1000
+            )),
+            reason => Err(format!(
+                "{action} request failed: {}",
+                reason.unwrap_or("no reason given")
+            )),
+        },
     }
 }
 
-/// A thrown JavaScript value as text (an `Error`'s message, or the value itself).
-fn describe(error: &JsValue) -> String {
-    error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.to_string()))
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| format!("{error:?}"))
+/// `status \n body`, as `data_api.js` resolves.
+fn split_answer(text: &str) -> Option<(u16, String)> {
+    let (status, body) = text.split_once('\n')?;
+    Some((status.parse().ok()?, body.to_owned()))
 }
