@@ -16,12 +16,26 @@ export function requestHead(request, names) {
 }
 
 /** A `Response` of `status` and `body` (`undefined`: none), its headers given as
- * `name \n value \n name \n value…` (empty: none). */
+ * `name \n value \n name \n value…` (empty: none). The runtime refuses only a status outside
+ * 200–599 or a body on a null-body status, neither of which the API answers; such a refusal is
+ * logged and answered as the API's 500, never thrown through the wasm. */
 export function response(status, body, headers) {
   const init = { status, headers: {} };
   if (headers !== "") {
     const parts = headers.split("\n");
     for (let i = 0; i + 1 < parts.length; i += 2) init.headers[parts[i]] = parts[i + 1];
   }
-  return new Response(body, init);
+  try {
+    return new Response(body, init);
+  } catch (error) {
+    console.error(`500 the runtime refused a ${status} response: ${error}`);
+    return new Response('{"error":"Internal server error"}', {
+      status: 500,
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      },
+    });
+  }
 }

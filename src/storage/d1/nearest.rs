@@ -12,17 +12,10 @@
 use super::lifecycle::FIND_BY_KEY;
 use super::nearest_rows::NearestAnswer;
 use super::rows::LicenseRow;
-use super::store::{js_nearest_row, text_of, D1Store};
+use super::store::{failed, js_nearest_row, text_of, D1Store};
 use crate::storage::{NearestRead, StoreError};
 
 const OPERATION: &str = "find license (nearest copy)";
-
-fn failed(detail: String) -> StoreError {
-    StoreError::Unavailable {
-        operation: OPERATION,
-        detail,
-    }
-}
 
 impl D1Store {
     /// License `key` from the nearest copy: one query, through a session that lives for this
@@ -30,14 +23,14 @@ impl D1Store {
     pub(super) async fn nearest_license(&self, key: &str) -> Result<NearestRead, StoreError> {
         let answer = text_of(js_nearest_row(self.binding(), FIND_BY_KEY, key))
             .await
-            .map_err(failed)?;
+            .map_err(failed(OPERATION))?;
         let answer = NearestAnswer::parse(&answer);
         let license = match answer.row {
             None => None,
             Some(json) => {
                 let row: LicenseRow = serde_json::from_slice(json.as_bytes())
-                    .map_err(|e| failed(format!("unreadable licenses row: {e}")))?;
-                Some(row.into_license().map_err(failed)?)
+                    .map_err(|e| failed(OPERATION)(format!("unreadable licenses row: {e}")))?;
+                Some(row.into_license().map_err(failed(OPERATION))?)
             }
         };
         Ok(NearestRead {

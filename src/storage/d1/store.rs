@@ -34,7 +34,7 @@ extern "C" {
 }
 
 /// D1's reason for a failure: the driver rejects with its text.
-pub(super) fn reason(error: JsValue) -> String {
+fn reason(error: JsValue) -> String {
     error
         .as_string()
         .unwrap_or_else(|| "D1 failed without a reason".into())
