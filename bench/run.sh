@@ -7,7 +7,9 @@
 #                   WebCrypto, body validated, one INSERT … SELECT with the ownership check)
 #   validate-d1     POST /validate of an ACTIVE license with its machine, a LICENSE_SIGNING_KEY
 #                   configured (the signed token is on the path): KeyBox (D1) vs the floor
-#                   (one D1 SELECT by key, fixed JSON)
+#                   (one D1 SELECT by key, fixed JSON), and vs the same validate in plain
+#                   JavaScript (bench/plain-js: body checked, the session read, the verdict, an
+#                   Ed25519 token signed by WebCrypto) for reference
 #   validate-mongo  the same on STORAGE=mongodb against the HTTP suite's Data API double
 #                   (bench/data_api_double): KeyBox vs the floor (one Data API findOne)
 #
@@ -153,13 +155,13 @@ export BENCH_TOKEN
 # RATE_LIMITS=off: a benchmark sends far more than the per-key and per-IP limits allow. The
 # signing key puts the signed license token on every validate's path.
 printf "JWT_SECRET=%s\nRATE_LIMITS=off\nLICENSE_SIGNING_KEY='%s'\n" "$SECRET" "$SIGNING_KEY" >"$RUN/keybox.env"
-printf 'JWT_SECRET=%s\n' "$SECRET" >"$RUN/plain-js.env"
+printf "JWT_SECRET=%s\nLICENSE_SIGNING_KEY='%s'\n" "$SECRET" "$SIGNING_KEY" >"$RUN/plain-js.env"
 : >"$RUN/floor.env"
 
 # Which workers the chosen scenarios need.
 declare -A NEEDED=()
 if wants create; then NEEDED[keybox]=1 NEEDED[floor]=1 NEEDED[plain-js]=1; fi
-if wants validate-d1; then NEEDED[keybox]=1 NEEDED[floor]=1; fi
+if wants validate-d1; then NEEDED[keybox]=1 NEEDED[floor]=1 NEEDED[plain-js]=1; fi
 if wants validate-mongo; then NEEDED[keybox-mongo]=1 NEEDED[floor]=1; fi
 needed() { [ -n "${NEEDED[$1]:-}" ]; }
 DIR[keybox]=$ROOT DIR[keybox-mongo]=$ROOT DIR[floor]=$ROOT/bench/floor DIR[plain-js]=$ROOT/bench/plain-js
@@ -233,7 +235,7 @@ CLIENT[plain-js]=$SEED_CLIENT PROJECT[plain-js]=$SEED_PROJECT
 # each worker's path.
 declare -A WORKERS=() SCRIPT=() WPATH=()
 WORKERS[create]="keybox floor plain-js" SCRIPT[create]=create.lua
-WORKERS[validate-d1]="keybox floor" SCRIPT[validate-d1]=validate.lua
+WORKERS[validate-d1]="keybox floor plain-js" SCRIPT[validate-d1]=validate.lua
 WORKERS[validate-mongo]="keybox-mongo floor" SCRIPT[validate-mongo]=validate.lua
 for s in create validate-d1 validate-mongo; do
   for name in ${WORKERS[$s]}; do WPATH[$s/$name]=/validate; done

@@ -1,5 +1,5 @@
-// KeyBox's POST /license/create in plain JavaScript: a benchmark subject for bench/run.sh, not
-// a product. The same work as KeyBox for the same request (/work/shared/docs/create-license.txt,
+// KeyBox's POST /license/create (and POST /validate, at the end) in plain JavaScript: a
+// benchmark subject for bench/run.sh, not a product. The same work as KeyBox for the same request (/work/shared/docs/create-license.txt,
 // README): the Bearer token checked as HS256 with WebCrypto (the key imported once per
 // isolate), the claims (exp required, nbf/iat, 60 s leeway; sub or userId), the body parsed
 // and validated with KeyBox's messages and order, a key and an ObjectId drawn, ONE D1 statement
@@ -126,8 +126,8 @@ function isJson(contentType) {
 const fail = (status, message) => json(status, { message });
 const present = (v) => v !== undefined && v !== null && v !== "";
 
-/** The validated create body, or the 4xx to answer. */
-async function parseBody(request) {
+/** The request's JSON object body (`{}` when empty), or the 4xx to answer. */
+async function readJson(request) {
   if (Number(request.headers.get("content-length")) > MAX_BODY_BYTES) {
     return fail(413, "Request body too large (limit 16 KiB)");
   }
@@ -153,6 +153,13 @@ async function parseBody(request) {
       return fail(400, "Request body must be a JSON object");
     }
   }
+  return body;
+}
+
+/** The validated create body, or the 4xx to answer. */
+async function parseBody(request) {
+  const body = await readJson(request);
+  if (body instanceof Response) return body;
   const { duration, clientId, projectId } = body;
   if (!Number.isInteger(duration) || duration < 1 || duration > 12) {
     return fail(400, "Invalid duration");
@@ -263,11 +270,105 @@ async function create(request, env) {
   return json(500, { error: "Could not generate a unique license key" });
 }
 
+// POST /validate, as KeyBox answers it with a LICENSE_SIGNING_KEY (src/app/validate.rs,
+// src/domain/verdict.rs, src/tokens): the body read and checked, ONE read of the license by key
+// through a `withSession("first-unconstrained")` session, the verdict, and for a valid license
+// an Ed25519 license token signed by WebCrypto (the key imported once per isolate, its RFC 7638
+// thumbprint as `kid`). Left out (not on the benchmarked path): the primary re-read of a
+// refusal from a lagging replica, the expiry write, rate limits, instanceId-only seats.
+const FIND_BY_KEY =
+  "SELECT id, key, duration, issued_at, expires_at, status, services, user_id, client_id, " +
+  "project_id, max_machines, seats FROM licenses WHERE key = ?1";
+const TOKEN_TTL_SECONDS = 604800;
+// Each verdict's `status` word and message (src/domain/verdict.rs).
+const VERDICTS = {
+  NOT_FOUND: ["invalid", "Key does not exist"],
+  REVOKED: ["revoked", "License revoked by developer"],
+  EXPIRED: ["expired", "License has expired"],
+  NOT_ACTIVATED: ["pending", "License has not been activated yet"],
+  MACHINE_MISMATCH: ["machine_mismatch", "License is not valid for this machine"],
+  VALID: ["active", "License is valid"],
+};
+
+function b64url(bytes) {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// The signing key and its kid, made once per isolate from LICENSE_SIGNING_KEY (a private JWK).
+let signer;
+function signerFor(env) {
+  if (!signer) {
+    const jwk = JSON.parse(env.LICENSE_SIGNING_KEY);
+    signer = (async () => {
+      const key = await crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", d: jwk.d, x: jwk.x },
+        "Ed25519", false, ["sign"]);
+      const thumbprint = JSON.stringify({ crv: "Ed25519", kty: "OKP", x: jwk.x });
+      const kid = b64url(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(thumbprint))));
+      return { key, header: b64url(encoder.encode(JSON.stringify({ alg: "EdDSA", typ: "license+jwt", kid }))) };
+    })();
+  }
+  return signer;
+}
+
+async function token(env, row, machineId, issuer) {
+  const { key, header } = await signerFor(env);
+  const iat = Math.floor(Date.now() / 1000);
+  const exp = Math.min(iat + TOKEN_TTL_SECONDS, Math.floor(Date.parse(row.expires_at) / 1000));
+  const claims = {
+    iss: issuer, sub: row.key, iat, nbf: iat, exp,
+    jti: b64url(crypto.getRandomValues(new Uint8Array(16))),
+    status: row.status, services: JSON.parse(row.services), project: row.project_id,
+    client: row.client_id, licenseExpiresAt: row.expires_at, machineId,
+  };
+  const signed = `${header}.${b64url(encoder.encode(JSON.stringify(claims)))}`;
+  const signature = await crypto.subtle.sign("Ed25519", key, encoder.encode(signed));
+  return `${signed}.${b64url(new Uint8Array(signature))}`;
+}
+
+async function validate(request, env, origin) {
+  const body = await readJson(request);
+  if (body instanceof Response) return body;
+  const { key, machineId } = body;
+  if (key === undefined || key === null || key === "") return fail(400, "License key is required");
+  if (typeof key !== "string") return fail(400, "Invalid key: expected a string");
+  if (machineId !== undefined && machineId !== null &&
+    (typeof machineId !== "string" || machineId.length < 1 || machineId.length > 128 || /[\u0000-\u001f\u007f]/.test(machineId))) {
+    return fail(400, "Invalid machineId: expected 1 to 128 characters, no control characters");
+  }
+  let row;
+  try {
+    const answer = await env.DB.withSession("first-unconstrained").prepare(FIND_BY_KEY).bind(key).all();
+    row = answer.results?.[0];
+  } catch (e) {
+    console.error(`find license: ${e && e.message}`);
+    return json(200, { valid: null, status: "server_error" });
+  }
+  let code = "VALID";
+  if (!row) code = "NOT_FOUND";
+  else if (row.status === "REVOKED") code = "REVOKED";
+  else if (row.status === "EXPIRED" || Date.parse(row.expires_at) <= Date.now()) code = "EXPIRED";
+  else {
+    const seats = JSON.parse(row.seats);
+    if (seats.length === 0) code = "NOT_ACTIVATED";
+    else if (machineId && !seats.some((seat) => seat.machineId === machineId)) code = "MACHINE_MISMATCH";
+  }
+  const [status, message] = VERDICTS[code];
+  const answer = { valid: code === "VALID", status, code, message, expiresAt: row ? row.expires_at : null };
+  if (answer.valid) answer.token = await token(env, row, machineId, origin);
+  return json(200, answer);
+}
+
 export default {
   async fetch(request, env) {
-    const { pathname } = new URL(request.url);
+    const { pathname, origin } = new URL(request.url);
     if (pathname === "/license/create") {
       if (request.method === "POST") return create(request, env);
+      return json(405, { message: "Method not allowed" }, { allow: "POST" });
+    }
+    if (pathname === "/validate") {
+      if (request.method === "POST") return validate(request, env, origin);
       return json(405, { message: "Method not allowed" }, { allow: "POST" });
     }
     return fail(404, "Not found");
