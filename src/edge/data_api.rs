@@ -5,8 +5,8 @@
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen_futures::JsFuture;
 
+use crate::boundary::settled;
 use crate::config::MongoSettings;
 use crate::storage::mongo::DataApi;
 
@@ -39,21 +39,16 @@ async fn post(
     body: String,
 ) -> Result<(u16, String), String> {
     let url = settings.action_url(action);
-    let answer = JsFuture::from(js_post(&url, &settings.api_key, &body, TIMEOUT_MS)).await;
-    match answer.map(|text| text.as_string()) {
-        Ok(Some(text)) => split_answer(&text)
+    match settled(js_post(&url, &settings.api_key, &body, TIMEOUT_MS)).await {
+        Ok(text) => text
+            .as_deref()
+            .and_then(split_answer)
             .ok_or_else(|| format!("{action}: the Data API answer could not be read")),
-        Ok(None) => Err(format!("{action}: the Data API answer could not be read")),
-        Err(reason) => match reason.as_string().as_deref() {
-            Some("timeout") => Err(format!(
-                "{action}: no answer from the Data API within {} s",
-                TIMEOUT_MS / 1000
-            )),
-            reason => Err(format!(
-                "{action} request failed: {}",
-                reason.unwrap_or("no reason given")
-            )),
-        },
+        Err(reason) if reason == "timeout" => Err(format!(
+            "{action}: no answer from the Data API within {} s",
+            TIMEOUT_MS / 1000
+        )),
+        Err(reason) => Err(format!("{action} request failed: {reason}")),
     }
 }
 

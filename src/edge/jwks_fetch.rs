@@ -9,10 +9,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::auth::jwks::{keys_for, JwksCache, JwksDocument, JwksOrigin};
 use crate::auth::{Key, KeysUnavailable, RemoteKeys};
+use crate::boundary::settled;
 use crate::config::JwksSettings;
 
 #[wasm_bindgen(module = "/src/edge/jwks.js")]
@@ -23,18 +23,6 @@ extern "C" {
     fn shared_jwks(url: &str) -> Promise;
     #[wasm_bindgen(js_name = shareJwks)]
     fn share_jwks(url: &str, body: &str, max_age_seconds: f64, expires_ms: f64) -> Promise;
-}
-
-/// What a transport's promise resolved to: `None` for `null`, else its text.
-async fn answer(promise: Promise) -> Result<Option<String>, String> {
-    let value = JsFuture::from(promise).await.map_err(reason)?;
-    Ok(value.as_string())
-}
-
-fn reason(error: JsValue) -> String {
-    error
-        .as_string()
-        .unwrap_or_else(|| "no reason given".into())
 }
 
 fn warn(message: &str) {
@@ -88,7 +76,7 @@ struct Origin<'a> {
 
 impl JwksOrigin for Origin<'_> {
     async fn shared(&self) -> Option<JwksDocument> {
-        let text = answer(shared_jwks(&self.settings.url)).await.ok()??;
+        let text = settled(shared_jwks(&self.settings.url)).await.ok()??;
         let (expires, body) = text.split_once('\n')?;
         let expires: i64 = expires.parse().ok()?;
         // Saturating: the header is read back from a cache, not trusted not to overflow.
@@ -104,7 +92,7 @@ impl JwksOrigin for Origin<'_> {
 
     async fn fetch(&self) -> Option<JwksDocument> {
         let timeout_ms = self.settings.timeout.as_millis() as f64;
-        match answer(fetch_jwks(&self.settings.url, timeout_ms)).await {
+        match settled(fetch_jwks(&self.settings.url, timeout_ms)).await {
             Ok(text) => {
                 let text = text?;
                 let (cache_control, body) = text.split_once('\n')?;
@@ -128,7 +116,7 @@ impl JwksOrigin for Origin<'_> {
             ttl.num_seconds() as f64,
             expires as f64,
         );
-        if let Err(e) = answer(stored).await {
+        if let Err(e) = settled(stored).await {
             warn(&format!(
                 "could not share the JWKS through the Cache API: {e}"
             ));

@@ -7,59 +7,46 @@ function bound(db, sql, params) {
   return db.prepare(sql).bind(...JSON.parse(params));
 }
 
-function reason(error) {
-  return String(error?.cause?.message ?? error?.message ?? error);
+/** `call`, its failures rejected with D1's reason as text. */
+function rejectingWithReason(call) {
+  return async (...args) => {
+    try {
+      return await call(...args);
+    } catch (error) {
+      throw String(error?.cause?.message ?? error?.message ?? error);
+    }
+  };
 }
 
 /** Runs a statement whose rows are not read. */
-export async function run(db, sql, params) {
-  try {
-    await bound(db, sql, params).run();
-  } catch (error) {
-    throw reason(error);
-  }
-}
+export const run = rejectingWithReason(async (db, sql, params) => {
+  await bound(db, sql, params).run();
+});
 
 /** The first row as JSON, `""` when there is none. */
-export async function first(db, sql, params) {
-  try {
-    const row = await bound(db, sql, params).first();
-    return row == null ? "" : JSON.stringify(row);
-  } catch (error) {
-    throw reason(error);
-  }
-}
+export const first = rejectingWithReason(async (db, sql, params) => {
+  const row = await bound(db, sql, params).first();
+  return row == null ? "" : JSON.stringify(row);
+});
 
 /** Every row, as a JSON array. */
-export async function all(db, sql, params) {
-  try {
-    const answer = await bound(db, sql, params).all();
-    return JSON.stringify(answer.results ?? []);
-  } catch (error) {
-    throw reason(error);
-  }
-}
+export const all = rejectingWithReason(async (db, sql, params) => {
+  const answer = await bound(db, sql, params).all();
+  return JSON.stringify(answer.results ?? []);
+});
 
 /** Statements `[[sql, [value…]]…]` (JSON) in one `batch`: one transaction. */
-export async function batch(db, statements) {
-  try {
-    await db.batch(JSON.parse(statements).map(([sql, values]) => db.prepare(sql).bind(...values)));
-  } catch (error) {
-    throw reason(error);
-  }
-}
+export const batch = rejectingWithReason(async (db, statements) => {
+  await db.batch(JSON.parse(statements).map(([sql, values]) => db.prepare(sql).bind(...values)));
+});
 
-/** Validate's read of license `key` (src/storage/d1/nearest.rs): through a `withSession("first-unconstrained")`
- * session, with `all()` (not `first()`, which drops `meta`). One text: `"1"` when D1 says the
- * primary served the read, `"0"` when a replica did, `"?"` when it does not say; then the first
- * row as JSON, or nothing when there is none. */
-export async function nearestRow(db, sql, key) {
-  try {
-    const answer = await db.withSession("first-unconstrained").prepare(sql).bind(key).all();
-    const primary = answer.meta?.served_by_primary;
-    const row = answer.results?.[0];
-    return (primary === true ? "1" : primary === false ? "0" : "?") + (row == null ? "" : JSON.stringify(row));
-  } catch (error) {
-    throw reason(error);
-  }
-}
+/** Validate's read of license `key` (src/storage/d1/nearest.rs): through a
+ * `withSession("first-unconstrained")` session, with `all()` (not `first()`, which drops
+ * `meta`). One text: `"1"` when D1 says the primary served the read, `"0"` when a replica did,
+ * `"?"` when it does not say; then the first row as JSON, or nothing when there is none. */
+export const nearestRow = rejectingWithReason(async (db, sql, key) => {
+  const answer = await db.withSession("first-unconstrained").prepare(sql).bind(key).all();
+  const primary = answer.meta?.served_by_primary;
+  const row = answer.results?.[0];
+  return (primary === true ? "1" : primary === false ? "0" : "?") + (row == null ? "" : JSON.stringify(row));
+});

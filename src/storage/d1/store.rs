@@ -5,12 +5,12 @@ use js_sys::Promise;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use worker::D1Database;
 
 use super::params::{batch_json, params_json};
 pub(super) use super::params::{number, optional, text, Param};
 use super::rows::LicenseRow;
+use crate::boundary::settled;
 use crate::domain::{format_timestamp, IdempotencyKey, IdempotencyTag, License, UserId};
 use crate::storage::{IdempotentLicense, LicenseStore, StoreError};
 
@@ -33,17 +33,9 @@ extern "C" {
     pub(super) fn js_nearest_row(db: &JsValue, sql: &str, key: &str) -> Promise;
 }
 
-/// D1's reason for a failure: the driver rejects with its text.
-fn reason(error: JsValue) -> String {
-    error
-        .as_string()
-        .unwrap_or_else(|| "D1 failed without a reason".into())
-}
-
-/// The text a driver call resolves to.
+/// The text a driver call resolves to (empty for none); the error is D1's reason.
 pub(super) async fn text_of(promise: Promise) -> Result<String, String> {
-    let value = JsFuture::from(promise).await.map_err(reason)?;
-    Ok(value.as_string().unwrap_or_default())
+    Ok(settled(promise).await?.unwrap_or_default())
 }
 
 /// A failure of `operation`, from D1's reason.
@@ -62,10 +54,9 @@ impl D1Store {
 
     /// Runs `sql` with `values`, its rows unread. The error is D1's reason.
     pub(super) async fn run(&self, sql: &str, values: &[Param]) -> Result<(), String> {
-        JsFuture::from(js_run(self.binding(), sql, &params_json(values)))
+        settled(js_run(self.binding(), sql, &params_json(values)))
             .await
             .map(drop)
-            .map_err(reason)
     }
 
     /// The first row of `sql` with `values`, read as `T` through serde_json (already linked
@@ -96,10 +87,9 @@ impl D1Store {
 
     /// `statements` in one `batch`: one transaction, all applied or none.
     pub(super) async fn batch(&self, statements: &[(&str, &[Param])]) -> Result<(), String> {
-        JsFuture::from(js_batch(self.binding(), &batch_json(statements)))
+        settled(js_batch(self.binding(), &batch_json(statements)))
             .await
             .map(drop)
-            .map_err(reason)
     }
 }
 
