@@ -25,7 +25,8 @@
 //!   (the request head and the response, one call each), `edge/jwks.js` (the JWKS fetch and its
 //!   Cache API copy) and `storage/d1/driver.js` (each D1 statement). They pass texts whose
 //!   formats are built and parsed by pure Rust (`http::wire`, `d1::params`, `d1::nearest_rows`);
-//!   every decision stays in Rust; their promises are awaited through `boundary::settled`.
+//!   every decision stays in Rust; their promises, and the runtime's, are awaited through
+//!   `boundary::settle`.
 //! - [`config`]: typed settings, parsed once per isolate.
 //!
 //! Imports point inwards: `domain` knows nothing of the others, `app` nothing of `http`, and
@@ -46,7 +47,7 @@
 
 pub mod app;
 pub mod auth;
-#[cfg(target_arch = "wasm32")]
+#[cfg(any(target_arch = "wasm32", test))]
 mod boundary;
 pub mod config;
 pub mod domain;

@@ -6,8 +6,9 @@ use std::cell::RefCell;
 
 use js_sys::Promise;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto, WorkerGlobalScope};
+
+use crate::boundary::settle;
 
 thread_local! {
     /// `crypto.subtle`, looked up once per isolate (two calls into JS each time otherwise).
@@ -59,7 +60,7 @@ impl LazyKey {
                 },
             }
         };
-        let key = JsFuture::from(promise)
+        let key = settle(&promise)
             .await
             .ok()
             .and_then(|key| key.dyn_into::<CryptoKey>().ok());

@@ -10,10 +10,10 @@ use std::cell::OnceCell;
 
 use js_sys::{Array, Object, Promise, JSON};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use super::keys::Alg;
 use super::public_key::PublicKey;
+use crate::boundary::settle;
 use crate::webcrypto::{subtle, LazyKey};
 
 /// A public key for one algorithm, imported lazily.
@@ -54,7 +54,7 @@ impl SubtleKey {
             signature,
             signing_input,
         ) {
-            Ok(promise) => JsFuture::from(promise)
+            Ok(promise) => settle(&promise)
                 .await
                 .is_ok_and(|valid| valid.as_bool() == Some(true)),
             Err(_) => false,

@@ -6,7 +6,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use worker::{console_error, Env};
 
 use crate::http::{LimitScope, Limiter};
@@ -38,7 +37,7 @@ async fn limit(binding: &JsValue, id: &str) -> Result<bool, JsValue> {
     js_sys::Reflect::set(&options, &"key".into(), &id.into())?;
     let method: js_sys::Function = js_sys::Reflect::get(binding, &"limit".into())?.dyn_into()?;
     let promise: js_sys::Promise = method.call1(binding, &options)?.dyn_into()?;
-    let outcome = JsFuture::from(promise).await?;
+    let outcome = crate::boundary::settle(&promise).await?;
     Ok(js_sys::Reflect::get(&outcome, &"success".into())?
         .as_bool()
         .unwrap_or(true))

@@ -5,9 +5,9 @@
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, Request, Response};
 
+use crate::boundary::settle;
 use crate::domain::MAX_BODY_BYTES;
 use crate::http::wire::{join_headers, Head};
 use crate::http::{url_origin, url_path_and_query, ApiRequest, ApiResponse, Body, RequestHeaders};
@@ -71,7 +71,7 @@ async fn read_body(request: &Request, content_length: Option<&str>) -> Body {
             return Body::Bytes(Vec::new());
         };
         // A body the client aborted mid-way is treated like a truncated one: invalid JSON.
-        return match JsFuture::from(promise).await {
+        return match settle(&promise).await {
             Ok(buffer) => Body::Bytes(Uint8Array::new(&buffer).to_vec()),
             Err(_) => Body::Bytes(Vec::new()),
         };
@@ -84,7 +84,7 @@ async fn read_body(request: &Request, content_length: Option<&str>) -> Body {
     };
     let mut bytes = Vec::new();
     loop {
-        let Ok(chunk) = JsFuture::from(reader.read()).await else {
+        let Ok(chunk) = settle(&reader.read()).await else {
             break;
         };
         let done = Reflect::get(&chunk, &JsValue::from_str("done")).ok();

@@ -12,8 +12,8 @@ use std::cell::RefCell;
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
+use crate::boundary::settle;
 use crate::webcrypto::{subtle, LazyKey};
 
 /// The RFC 8410 PKCS#8 prefix of an Ed25519 seed (the whole key is this and the 32 bytes).
@@ -44,7 +44,7 @@ impl SubtleSigner {
         let promise = subtle()?
             .sign_with_str_and_u8_array(ALGORITHM, &key, message)
             .ok()?;
-        let signature = JsFuture::from(promise).await.ok()?;
+        let signature = settle(&promise).await.ok()?;
         Some(Uint8Array::new(&signature).to_vec())
     }
 
