@@ -134,8 +134,7 @@ impl PublicKey {
     /// The public JWK (RFC 7517/7518/8037) WebCrypto imports, as JSON text.
     #[cfg(any(target_arch = "wasm32", test))]
     pub fn jwk(&self) -> String {
-        use base64ct::{Base64UrlUnpadded, Encoding};
-        let b64 = Base64UrlUnpadded::encode_string;
+        let b64 = crate::domain::base64url::encode;
         let jwk = match self {
             Self::Rsa { n, e } => serde_json::json!({"kty": "RSA", "n": b64(n), "e": b64(e)}),
             Self::P256 { x, y } => {

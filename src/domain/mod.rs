@@ -1,5 +1,6 @@
 //! The license domain: pure types and rules, free of `worker::` so they are unit-tested natively.
 
+pub mod base64url;
 mod call;
 mod client;
 mod duration;

@@ -1,11 +1,11 @@
 //! The claims of a license token: who issued it, which license, for how long, and the seat.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::domain::{
-    format_timestamp, EntropyUnavailable, License, LicenseStatus, ObjectId, RandomSource, Services,
+    base64url, format_timestamp, EntropyUnavailable, License, LicenseStatus, ObjectId,
+    RandomSource, Services,
 };
 
 /// The seat a validate or activate request named, if any; each id only when given.
@@ -64,7 +64,7 @@ impl LicenseClaims {
             iat,
             nbf: iat,
             exp,
-            jti: Base64UrlUnpadded::encode_string(&jti),
+            jti: base64url::encode(&jti),
             status: license.status,
             services: license.services.clone(),
             project: license.project,

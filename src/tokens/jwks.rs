@@ -1,18 +1,18 @@
 //! The published JWK Set (`GET /.well-known/jwks.json`): the public half of every configured
 //! key, each with its RFC 7638 thumbprint as `kid`, built once when the settings are read.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use ed25519_compact::PublicKey;
 use serde_json::{json, Value};
 
 use super::thumbprint::thumbprint;
+use crate::domain::base64url;
 
 /// The public JWK of an Ed25519 key: `kty`, `crv`, `x`, `kid` (its thumbprint), `alg`, `use`.
 pub fn public_jwk(key: &PublicKey) -> Value {
     let mut jwk = json!({
         "kty": "OKP",
         "crv": "Ed25519",
-        "x": Base64UrlUnpadded::encode_string(&key[..]),
+        "x": base64url::encode(&key[..]),
         "alg": "EdDSA",
         "use": "sig",
     });
@@ -25,7 +25,7 @@ pub fn kid_of(key: &PublicKey) -> String {
     let members = json!({
         "kty": "OKP",
         "crv": "Ed25519",
-        "x": Base64UrlUnpadded::encode_string(&key[..]),
+        "x": base64url::encode(&key[..]),
     });
     // The three members are present strings, so there is always a thumbprint.
     thumbprint(&members).unwrap_or_default()
@@ -39,6 +39,8 @@ pub fn document(keys: &[PublicKey]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+
     use super::*;
 
     #[test]

@@ -2,9 +2,10 @@
 //! the members in lexicographic order, base64url-encoded. Used as the `kid` of every published
 //! key, so that a `kid` names exactly one key and anyone can recompute it from the JWK.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+use crate::domain::base64url;
 
 /// The members RFC 7638 §3.2 hashes for each key type (RFC 8037 §2 for `OKP`), already in
 /// lexicographic order.
@@ -34,9 +35,7 @@ pub fn thumbprint(jwk: &Value) -> Option<String> {
         canonical.push_str(&serde_json::to_string(value).ok()?);
     }
     canonical.push('}');
-    Some(Base64UrlUnpadded::encode_string(&Sha256::digest(
-        canonical.as_bytes(),
-    )))
+    Some(base64url::encode(&Sha256::digest(canonical.as_bytes())))
 }
 
 #[cfg(test)]
