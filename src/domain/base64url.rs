@@ -5,25 +5,42 @@
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// Appends the base64url form of `bytes` to `out`.
+/// Appends the base64url form of `bytes` to `out`. Plain loops and indexing: at the module's
+/// `opt-level = "z"`, iterator adapters and `String::push` per symbol are calls that are not
+/// inlined, and cost twice what `base64ct` did.
 pub fn encode_into(out: &mut String, bytes: &[u8]) {
     out.reserve(bytes.len().div_ceil(3) * 4);
-    let mut push = |n: u32, symbols: usize| {
-        for shift in [18, 12, 6, 0].into_iter().take(symbols) {
-            out.push(char::from(ALPHABET[(n >> shift & 63) as usize]));
+    // 48 bytes at a time, into 64 symbols on the stack, appended as one `str`.
+    let mut symbols = [0u8; 64];
+    let mut start = 0;
+    while start < bytes.len() {
+        let block = &bytes[start..bytes.len().min(start + 48)];
+        let (mut i, mut len) = (0, 0);
+        while i < block.len() {
+            let left = block.len() - i;
+            let mut n = u32::from(block[i]) << 16;
+            if left > 1 {
+                n |= u32::from(block[i + 1]) << 8;
+            }
+            if left > 2 {
+                n |= u32::from(block[i + 2]);
+            }
+            symbols[len] = ALPHABET[(n >> 18) as usize & 63];
+            symbols[len + 1] = ALPHABET[(n >> 12) as usize & 63];
+            len += 2;
+            if left > 1 {
+                symbols[len] = ALPHABET[(n >> 6) as usize & 63];
+                len += 1;
+            }
+            if left > 2 {
+                symbols[len] = ALPHABET[n as usize & 63];
+                len += 1;
+            }
+            i += 3;
         }
-    };
-    let mut chunks = bytes.chunks_exact(3);
-    for chunk in &mut chunks {
-        push(
-            u32::from(chunk[0]) << 16 | u32::from(chunk[1]) << 8 | u32::from(chunk[2]),
-            4,
-        );
-    }
-    match *chunks.remainder() {
-        [a] => push(u32::from(a) << 16, 2),
-        [a, b] => push(u32::from(a) << 16 | u32::from(b) << 8, 3),
-        _ => {}
+        // Every symbol is from ALPHABET, which is ASCII.
+        out.push_str(std::str::from_utf8(&symbols[..len]).unwrap_or_default());
+        start += 48;
     }
 }
 
