@@ -26,7 +26,7 @@
 //!   Cache API copy) and `storage/d1/driver.js` (each D1 statement). They pass texts whose
 //!   formats are built and parsed by pure Rust (`http::wire`, `d1::params`, `d1::nearest_rows`);
 //!   every decision stays in Rust; their promises, and the runtime's, are awaited through
-//!   `boundary::settle`.
+//!   `boundary::settle` (one callback per isolate, not two closures per await).
 //! - [`config`]: typed settings, parsed once per isolate.
 //!
 //! Imports point inwards: `domain` knows nothing of the others, `app` nothing of `http`, and

@@ -11,22 +11,17 @@ mod scheduled;
 mod settings;
 mod store;
 
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
-use worker::Env;
+use worker::{event, Context, Env};
 
 use crate::domain::OsRandom;
 use crate::http::{handle, Context as Cx};
 
-/// The `fetch` entry: each request is a task of `boundary::spawn`, polled at once and resumed
-/// straight from each promise it awaits, where `#[event(fetch)]` (wasm-bindgen's executor)
-/// queues a microtask at the start and after every await (docs/performance.md).
-#[wasm_bindgen]
-pub fn fetch(req: web_sys::Request, env: Env) -> js_sys::Promise {
-    crate::boundary::spawn(async move { JsValue::from(answer(req, env).await) })
-}
-
-async fn answer(req: web_sys::Request, env: Env) -> web_sys::Response {
+#[event(fetch)]
+async fn fetch(
+    req: web_sys::Request,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<web_sys::Response> {
     let settings = settings::of(&env);
     let store = store::open(&env, &settings.storage);
     let config = settings.config.as_ref().map_err(|e| *e);
@@ -48,5 +43,5 @@ async fn answer(req: web_sys::Request, env: Env) -> web_sys::Response {
         random: OsRandom,
         limiter: limiter.as_ref().map(|l| l as &dyn crate::http::Limiter),
     };
-    request::respond(handle(request, &mut cx).await)
+    Ok(request::respond(handle(request, &mut cx).await))
 }
