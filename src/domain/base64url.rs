@@ -1,7 +1,8 @@
 //! base64url without padding (RFC 4648 §5), for what is published: a license token's payload,
-//! signature and `jti`, and the public keys and their thumbprints. Table-driven, unlike `base64ct`'s constant-time encoder, which was 1.3 % of
-//! validate's CPU profile: nothing encoded here is secret (the token is handed to the client),
-//! so there is no timing to hide. Decoding untrusted input stays with `base64ct`.
+//! signature and `jti`, and the public keys and their thumbprints. Table-driven, unlike
+//! `base64ct`'s constant-time encoder, which was 1.3 % of validate's CPU profile: nothing encoded
+//! here is secret (the token is handed to the client), so there is no timing to hide. Decoding
+//! untrusted input stays with `base64ct`.
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
