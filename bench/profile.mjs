@@ -41,11 +41,22 @@ const send = (method, params = {}) =>
     ws.send(JSON.stringify({ id, method, params }));
   });
 
+// The debugger hands out the scripts' sources, to show where each JS function starts.
+await send("Debugger.enable");
 await send("Profiler.enable");
 await send("Profiler.setSamplingInterval", { interval: 100 }); // microseconds
 await send("Profiler.start");
 await new Promise((r) => setTimeout(r, Number(seconds) * 1000));
 const { profile } = await send("Profiler.stop");
+// Each JS script's source, by id: minified glue (wasm-bindgen's, the entry shim) has one-letter
+// or no function names, so the profile shows the first characters of each function instead.
+const sources = new Map();
+for (const { callFrame } of profile.nodes) {
+  const { scriptId, url } = callFrame;
+  if (!url || url.startsWith("wasm") || sources.has(scriptId)) continue;
+  const source = await send("Debugger.getScriptSource", { scriptId }).catch(() => null);
+  sources.set(scriptId, source?.scriptSource.split("\n") ?? null);
+}
 ws.close();
 
 // Self time per function: samples name the node that was on top of the stack.
@@ -55,9 +66,14 @@ for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1);
 const self = new Map();
 let total = 0;
 for (const [id, count] of counts) {
-  const { functionName, url, lineNumber, columnNumber } = byId.get(id).callFrame;
-  // Anonymous JS functions are told apart by their position in the script.
-  const at = functionName || !url || url.startsWith("wasm") ? "" : `:${lineNumber + 1}:${columnNumber + 1}`;
+  const { functionName, url, lineNumber, columnNumber, scriptId } = byId.get(id).callFrame;
+  // JS functions are told apart by their position in the script and the source there.
+  const line = sources.get(scriptId)?.[lineNumber];
+  // Where a function starts, with what precedes it: a glue function's import name comes first.
+  const excerpt = line
+    ? ` ${JSON.stringify(line.slice(Math.max(0, columnNumber - 80), columnNumber + 20))}`
+    : "";
+  const at = !url || url.startsWith("wasm") ? "" : `:${lineNumber + 1}:${columnNumber + 1}${excerpt}`;
   const where = url ? `${url.split("/").slice(-1)[0]}${at}` : "";
   const name = `${functionName || "(anonymous)"}${where ? ` [${where}]` : ""}`;
   self.set(name, (self.get(name) ?? 0) + count);
@@ -72,3 +88,6 @@ console.log(
 for (const [name, count] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
   console.log(`${((100 * count) / total).toFixed(1).padStart(5)}%  ${name}`);
 }
+// The inspector's socket may not finish closing, which would keep the process (and the timeout
+// above) alive: the profile is printed, so exit.
+process.exit(0);
