@@ -49,7 +49,7 @@ await send("Profiler.start");
 await new Promise((r) => setTimeout(r, Number(seconds) * 1000));
 const { profile } = await send("Profiler.stop");
 // Each JS script's source, by id: minified glue (wasm-bindgen's, the entry shim) has one-letter
-// or no function names, so the profile shows the first characters of each function instead.
+// or no function names, so the profile shows the source around where each function starts.
 const sources = new Map();
 for (const { callFrame } of profile.nodes) {
   const { scriptId, url } = callFrame;
