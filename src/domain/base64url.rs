@@ -10,7 +10,7 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 /// `opt-level = "z"`, iterator adapters and `String::push` per symbol are calls that are not
 /// inlined, and cost twice what `base64ct` did.
 pub fn encode_into(out: &mut String, bytes: &[u8]) {
-    out.reserve(bytes.len().div_ceil(3) * 4);
+    out.reserve(encoded_len(bytes.len()));
     // 48 bytes at a time, into 64 symbols on the stack, appended as one `str`.
     let mut symbols = [0u8; 64];
     let mut start = 0;
@@ -43,6 +43,12 @@ pub fn encode_into(out: &mut String, bytes: &[u8]) {
         out.push_str(std::str::from_utf8(&symbols[..len]).unwrap_or_default());
         start += 48;
     }
+}
+
+/// The length of the base64url form of `len` bytes: four symbols per three bytes, and two or
+/// three for the one or two left over.
+pub fn encoded_len(len: usize) -> usize {
+    len / 3 * 4 + [0, 2, 3][len % 3]
 }
 
 /// The base64url form of `bytes`.
@@ -88,6 +94,17 @@ mod tests {
                 encode(input),
                 Base64UrlUnpadded::encode_string(input),
                 "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn encoded_len_is_the_length_of_the_encoding() {
+        for len in 0..100 {
+            assert_eq!(
+                encoded_len(len),
+                encode(&vec![0xa5; len]).len(),
+                "{len} bytes"
             );
         }
     }

@@ -5,7 +5,7 @@ use std::fmt;
 use ed25519_compact::SecretKey;
 
 use super::claims::LicenseClaims;
-use crate::domain::base64url::{encode, encode_into};
+use crate::domain::base64url::{encode, encode_into, encoded_len};
 
 /// The JWS `typ` of license tokens (RFC 8725 §3.11: explicit typing keeps them apart from the
 /// access tokens of the same issuer).
@@ -64,9 +64,10 @@ impl LicenseTokenSigner {
 
     /// Signs raw payload bytes (the RFC vectors and the tests' forged payloads).
     pub(crate) async fn sign_payload(&self, payload: &[u8]) -> Option<String> {
-        // One allocation: the header, the payload and the 86 characters of the signature.
-        let mut token =
-            String::with_capacity(self.encoded_header.len() + payload.len() * 4 / 3 + 92);
+        // One allocation: the header, the payload and the 64-byte signature, with two dots.
+        let mut token = String::with_capacity(
+            self.encoded_header.len() + encoded_len(payload.len()) + encoded_len(64) + 2,
+        );
         token.push_str(&self.encoded_header);
         token.push('.');
         encode_into(&mut token, payload);
