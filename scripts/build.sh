@@ -21,9 +21,11 @@ ensure_build_tools
 # std is compiled with the worker (-Z build-std, from the toolchain's rust-src) so that a panic
 # is an immediate trap: no panic message, location or formatting code in the module (-21 KB
 # gzip; docs/performance.md, "Wasm size"). A panic already aborted the instance under
-# `panic = "abort"`, and wasm32-unknown-unknown printed its message nowhere. RUSTC_BOOTSTRAP
-# lets the pinned stable compiler take those two unstable flags; nothing else uses it.
-RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" WASM_BINDGEN_USE_JS_SYS=1 \
+# `panic = "abort"`, and wasm32-unknown-unknown printed its message nowhere. The same goes for
+# `#[track_caller]` locations (-Zlocation-detail=none) and `{:?}` (-Zfmt-debug=none: derived
+# Debug prints nothing; the worker's logs use Display), -1.8 KB gzip together. RUSTC_BOOTSTRAP
+# lets the pinned stable compiler take these unstable flags; nothing else uses it.
+RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" WASM_BINDGEN_USE_JS_SYS=1 \
   cargo build --lib --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort
 wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/keybox.wasm"
 

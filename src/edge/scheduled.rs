@@ -26,6 +26,6 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
                 ", more left for the next run"
             }
         ),
-        Err(e) => console_error!("expiry sweep ({}): {e:?}", event.cron()),
+        Err(e) => console_error!("expiry sweep ({}): {e}", event.cron()),
     }
 }

@@ -156,7 +156,7 @@ impl ApiError {
                 &json!({"message": "State of expired licenses cannot be changed"}),
             ),
             Self::ValidationUnavailable(e) => ApiResponse {
-                log: Some(describe_store_error(&e)),
+                log: Some(e.to_string()),
                 ..ApiResponse::json(500, &json!({"valid": null, "status": "server_error"}))
             },
             Self::App(AppError::Refused(r) | AppError::Storage(StoreError::Refused(r))) => {
@@ -167,13 +167,6 @@ impl ApiError {
                 "getrandom failed".into(),
             ),
         }
-    }
-}
-
-fn describe_store_error(error: &StoreError) -> String {
-    match error {
-        StoreError::Unavailable { operation, detail } => format!("{operation}: {detail}"),
-        other => format!("{other:?}"),
     }
 }
 

@@ -40,6 +40,18 @@ pub enum StoreError {
     Refused(Refusal),
 }
 
+/// For the log: what failed, never a credential (a backend's `detail` holds none).
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Duplicate => f.write_str("duplicate key"),
+            Self::IdempotencyConflict => f.write_str("idempotency key already used"),
+            Self::Unavailable { operation, detail } => write!(f, "{operation}: {detail}"),
+            Self::Refused(refusal) => write!(f, "refused: {}", refusal.name()),
+        }
+    }
+}
+
 /// Persistence for licenses.
 ///
 /// Every method is one atomic request to the backend (one SQL statement in D1, one Data API

@@ -27,6 +27,20 @@ pub enum Refusal {
     ProjectHasLicenses,
 }
 
+impl Refusal {
+    /// The variant's name, for the log.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ClientNotFound => "ClientNotFound",
+            Self::ProjectNotFound => "ProjectNotFound",
+            Self::ProjectNotOfClient => "ProjectNotOfClient",
+            Self::EmailTaken => "EmailTaken",
+            Self::ClientHasProjects => "ClientHasProjects",
+            Self::ProjectHasLicenses => "ProjectHasLicenses",
+        }
+    }
+}
+
 /// Persistence for clients. Emails are unique per owner, case-insensitively
 /// ([`Refusal::EmailTaken`]); lists are newest first by `(createdAt, _id)`.
 #[allow(async_fn_in_trait)]
