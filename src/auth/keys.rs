@@ -5,7 +5,9 @@
 use std::fmt;
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
+#[cfg(not(target_arch = "wasm32"))]
 use jwt_compact::alg::{Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key};
+#[cfg(not(target_arch = "wasm32"))]
 use jwt_compact::{Algorithm, AlgorithmSignature};
 use serde_json::Value;
 
@@ -70,12 +72,15 @@ pub trait SignatureCheck {
     fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool;
 }
 
-/// Any jwt-compact algorithm with its verifying key.
+/// Any jwt-compact algorithm with its verifying key (native code: the worker's checks are
+/// WebCrypto's).
+#[cfg(not(target_arch = "wasm32"))]
 pub(super) struct Compact<A: Algorithm> {
     pub(super) alg: A,
     pub(super) key: A::VerifyingKey,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl<A: Algorithm> SignatureCheck for Compact<A> {
     fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool {
         // jwt-compact's `try_from_slice` expects callers to check the length first (the HMAC
@@ -145,24 +150,21 @@ impl Key {
         }
     }
 
-    /// A shared secret for `HS256`, `HS384` or `HS512`.
+    /// A shared secret for `HS256`, `HS384` or `HS512`: WebCrypto's HMAC in the worker (no
+    /// SHA-384/512 or HMAC code in the module), jwt-compact's natively.
     pub fn secret(secret: &[u8], alg: Alg) -> Result<Self, KeyError> {
-        let check: Box<dyn SignatureCheck> = match alg {
-            Alg::Hs256 => Box::new(Compact {
-                alg: Hs256,
-                key: Hs256Key::new(secret),
-            }),
-            Alg::Hs384 => Box::new(Compact {
-                alg: Hs384,
-                key: Hs384Key::new(secret),
-            }),
-            Alg::Hs512 => Box::new(Compact {
-                alg: Hs512,
-                key: Hs512Key::new(secret),
-            }),
-            _ => return Err(KeyError("a shared secret only signs HS256, HS384 or HS512")),
-        };
-        Ok(Self::new(None, alg, check))
+        if !alg.is_hmac() {
+            return Err(KeyError("a shared secret only signs HS256, HS384 or HS512"));
+        }
+        #[cfg(target_arch = "wasm32")]
+        let check = Check::WebCrypto(super::subtle::SubtleKey::secret(secret, alg));
+        #[cfg(not(target_arch = "wasm32"))]
+        let check = Check::Rust(hmac_check(secret, alg));
+        Ok(Self {
+            kid: None,
+            alg,
+            check,
+        })
     }
 
     /// Whether `signature` is valid over `signing_input` (asynchronous: WebCrypto is).
@@ -241,6 +243,25 @@ impl Key {
             (Some("oct"), _) => Err(KeyError("symmetric JWKs are not accepted; use JWT_SECRET")),
             _ => Err(KeyError("JWK key type not supported")),
         }
+    }
+}
+
+/// jwt-compact's HMAC check for `alg` (one of the three).
+#[cfg(not(target_arch = "wasm32"))]
+fn hmac_check(secret: &[u8], alg: Alg) -> Box<dyn SignatureCheck> {
+    match alg {
+        Alg::Hs384 => Box::new(Compact {
+            alg: Hs384,
+            key: Hs384Key::new(secret),
+        }),
+        Alg::Hs512 => Box::new(Compact {
+            alg: Hs512,
+            key: Hs512Key::new(secret),
+        }),
+        _ => Box::new(Compact {
+            alg: Hs256,
+            key: Hs256Key::new(secret),
+        }),
     }
 }
 

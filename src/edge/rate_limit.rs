@@ -61,7 +61,10 @@ impl Limiter for BindingLimiter {
             // Fail open: a limiter outage must not lock licensed software out.
             limit(binding, id).await.unwrap_or_else(|e| {
                 let why = e.dyn_ref::<js_sys::Error>().map(js_sys::Error::message);
-                let why = why.map(String::from).or_else(|| e.as_string()).unwrap_or_default();
+                let why = why
+                    .map(String::from)
+                    .or_else(|| e.as_string())
+                    .unwrap_or_default();
                 console_error!("rate limit binding {name} failed: {why}");
                 true
             })

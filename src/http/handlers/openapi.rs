@@ -13,7 +13,7 @@ pub const DOCUMENT: &str = match std::str::from_utf8(&MINIFIED) {
     Ok(text) => text,
     Err(_) => panic!("minifying keeps UTF-8: it only drops ASCII whitespace"),
 };
-const MINIFIED: [u8; minify(COMMITTED.as_bytes(), &mut [])] = {
+static MINIFIED: [u8; minify(COMMITTED.as_bytes(), &mut [])] = {
     let mut out = [0; minify(COMMITTED.as_bytes(), &mut [])];
     minify(COMMITTED.as_bytes(), &mut out);
     out
