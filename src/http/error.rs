@@ -1,5 +1,3 @@
-use serde_json::json;
-
 use super::ApiResponse;
 use crate::app::AppError;
 use crate::auth::AuthError;
@@ -59,13 +57,12 @@ impl From<EntropyUnavailable> for ApiError {
 impl ApiError {
     pub fn into_response(self) -> ApiResponse {
         match self {
-            Self::Auth(AuthError::NoToken) => {
-                ApiResponse::json(401, &json!({"message": "No token provided"}))
-                    .with_header("www-authenticate", "Bearer")
-            }
-            Self::Auth(AuthError::Invalid(why)) => ApiResponse::json(
+            Self::Auth(AuthError::NoToken) => ApiResponse::message(401, "No token provided")
+                .with_header("www-authenticate", "Bearer"),
+            Self::Auth(AuthError::Invalid(why)) => ApiResponse::text_fields(
                 401,
-                &json!({"message": "Unauthorized", "error": why.reason()}),
+                // The keys in the order the answer always had.
+                &[("error", why.reason()), ("message", "Unauthorized")],
             )
             .with_header(
                 "www-authenticate",
@@ -78,9 +75,12 @@ impl ApiError {
                 log: Some(
                     "no JWKS key available: the JWKS endpoint failed and nothing is cached".into(),
                 ),
-                ..ApiResponse::json(
+                ..ApiResponse::text_fields(
                     503,
-                    &json!({"error": "Could not verify the token: signing keys are unavailable"}),
+                    &[(
+                        "error",
+                        "Could not verify the token: signing keys are unavailable",
+                    )],
                 )
                 .with_header("retry-after", "30")
             },
@@ -90,32 +90,26 @@ impl ApiError {
                     RequestError::UnsupportedMediaType => 415,
                     _ => 400,
                 };
-                ApiResponse::json(status, &json!({"message": e.message()}))
+                ApiResponse::message(status, e.message())
             }
-            Self::NotFound => ApiResponse::json(404, &json!({"message": "Not found"})),
+            Self::NotFound => ApiResponse::message(404, "Not found"),
             // Never a `valid` field: the original Node SDK exits the app on `valid: false`.
-            Self::TooManyRequests { retry_after } => {
-                ApiResponse::json(429, &json!({"message": "Too many requests"}))
-                    .with_header("retry-after", retry_after.to_string())
-            }
-            Self::InvalidIdempotencyKey => ApiResponse::json(
+            Self::TooManyRequests { retry_after } => ApiResponse::message(429, "Too many requests")
+                .with_header("retry-after", retry_after.to_string()),
+            Self::InvalidIdempotencyKey => ApiResponse::message(
                 400,
-                &json!({"message": "Invalid Idempotency-Key: expected 1 to 255 visible ASCII characters"}),
+                "Invalid Idempotency-Key: expected 1 to 255 visible ASCII characters",
             ),
-            Self::CorsRefused => {
-                ApiResponse::json(403, &json!({"message": "CORS request not allowed"}))
+            Self::CorsRefused => ApiResponse::message(403, "CORS request not allowed"),
+            Self::App(AppError::IdempotencyMismatch) => {
+                ApiResponse::message(422, "Idempotency-Key already used with a different request")
             }
-            Self::App(AppError::IdempotencyMismatch) => ApiResponse::json(
-                422,
-                &json!({"message": "Idempotency-Key already used with a different request"}),
-            ),
             Self::App(
                 AppError::IdempotencyInProgress
                 | AppError::Storage(StoreError::IdempotencyConflict),
-            ) => ApiResponse::json(409, &json!({"message": "Request in progress"})),
+            ) => ApiResponse::message(409, "Request in progress"),
             Self::MethodNotAllowed { allow } => {
-                ApiResponse::json(405, &json!({"message": "Method not allowed"}))
-                    .with_header("allow", allow)
+                ApiResponse::message(405, "Method not allowed").with_header("allow", allow)
             }
             Self::Config(e) => server_error(&format!("Server misconfigured: {e}"), e.to_string()),
             Self::App(AppError::Storage(StoreError::Unavailable { operation, detail })) => {
@@ -130,34 +124,28 @@ impl ApiError {
                     "every key drawn already existed".into(),
                 )
             }
-            Self::App(AppError::LicenseNotFound) => {
-                ApiResponse::json(404, &json!({"message": "License not found"}))
+            Self::App(AppError::LicenseNotFound) => ApiResponse::message(404, "License not found"),
+            Self::App(AppError::SeatNotFound) => {
+                ApiResponse::message(404, "No activation for this machine and instance")
             }
-            Self::App(AppError::SeatNotFound) => ApiResponse::json(
-                404,
-                &json!({"message": "No activation for this machine and instance"}),
-            ),
             Self::App(AppError::LicenseRevoked) => {
-                ApiResponse::json(403, &json!({"message": "License has been revoked"}))
+                ApiResponse::message(403, "License has been revoked")
             }
-            Self::App(AppError::LicenseExpired) => {
-                ApiResponse::json(403, &json!({"message": "License has expired"}))
-            }
+            Self::App(AppError::LicenseExpired) => ApiResponse::message(403, "License has expired"),
             Self::App(AppError::SeatsTaken { another_instance }) => {
                 let message = if another_instance {
                     "License already activated on another instance"
                 } else {
                     "License already activated on another machine"
                 };
-                ApiResponse::json(403, &json!({ "message": message }))
+                ApiResponse::message(403, message)
             }
-            Self::App(AppError::ExpiredStateFrozen) => ApiResponse::json(
-                400,
-                &json!({"message": "State of expired licenses cannot be changed"}),
-            ),
+            Self::App(AppError::ExpiredStateFrozen) => {
+                ApiResponse::message(400, "State of expired licenses cannot be changed")
+            }
             Self::ValidationUnavailable(e) => ApiResponse {
                 log: Some(e.to_string()),
-                ..ApiResponse::json(500, &json!({"valid": null, "status": "server_error"}))
+                ..ApiResponse::raw_json(500, r#"{"valid":null,"status":"server_error"}"#)
             },
             Self::App(AppError::Refused(r) | AppError::Storage(StoreError::Refused(r))) => {
                 refused(r)
@@ -184,14 +172,14 @@ fn refused(refusal: Refusal) -> ApiResponse {
             "Project still has licenses that are not revoked or expired",
         ),
     };
-    ApiResponse::json(status, &json!({ "message": message }))
+    ApiResponse::message(status, message)
 }
 
 /// A 500 in the contract's shape, `{"error": "..."}`, with the real cause kept for the log.
 fn server_error(message: &str, cause: String) -> ApiResponse {
     ApiResponse {
         log: Some(cause),
-        ..ApiResponse::json(500, &json!({"error": message}))
+        ..ApiResponse::text_fields(500, &[("error", message)])
     }
 }
 

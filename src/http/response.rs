@@ -29,6 +29,40 @@ impl ApiResponse {
         }
     }
 
+    /// A body of text fields, `{"name":"value",...}` in the given order, written directly:
+    /// the error answers and other fixed shapes, without building a `serde_json::Value`.
+    pub fn text_fields(status: u16, fields: &[(&str, &str)]) -> Self {
+        let mut body = String::from("{");
+        for (i, (name, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
+            }
+            for text in [*name, *value] {
+                // A string always serialises.
+                body.push_str(&serde_json::to_string(text).unwrap_or_default());
+                body.push(':');
+            }
+            body.pop();
+        }
+        body.push('}');
+        Self::raw_json(status, body)
+    }
+
+    /// `{"message": message}`: every 4xx.
+    pub fn message(status: u16, message: &str) -> Self {
+        Self::text_fields(status, &[("message", message)])
+    }
+
+    /// A body that is JSON already.
+    pub fn raw_json(status: u16, body: impl Into<String>) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+            log: None,
+        }
+    }
+
     /// A response without a body (`204`).
     pub fn empty(status: u16) -> Self {
         Self {
@@ -50,5 +84,30 @@ impl ApiResponse {
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_fields_are_json_strings_in_the_given_order() {
+        let reply = ApiResponse::text_fields(
+            401,
+            &[("message", "Unauthorized"), ("error", "a \"b\"\n\\")],
+        );
+        assert_eq!(reply.status, 401);
+        assert_eq!(
+            reply.body,
+            r#"{"message":"Unauthorized","error":"a \"b\"\n\\"}"#
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(parsed["error"], "a \"b\"\n\\");
+        assert_eq!(
+            ApiResponse::message(404, "Not found").body,
+            r#"{"message":"Not found"}"#
+        );
+        assert_eq!(ApiResponse::text_fields(200, &[]).body, "{}");
     }
 }

@@ -110,8 +110,5 @@ pub async fn delete<S: ClientStore, R, K>(
     let id = client_id(params)?;
     let store = cx.store.map_err(ApiError::Config)?;
     app::delete_client(store, user, &id).await?;
-    Ok(ApiResponse::json(
-        200,
-        &serde_json::json!({"message": "Client deleted"}),
-    ))
+    Ok(ApiResponse::message(200, "Client deleted"))
 }

@@ -1,8 +1,6 @@
 //! `POST /validate/deactivate` (licensed software) and `POST /license/:key/deactivate` (its
 //! developer): free a seat so the user can move to another machine.
 
-use serde_json::json;
-
 use crate::app::deactivate;
 use crate::domain::{parse_seat, LicenseCall, UserId};
 use crate::http::rate_limit::admit;
@@ -10,10 +8,7 @@ use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::LifecycleStore;
 
 fn freed() -> ApiResponse {
-    ApiResponse::json(
-        200,
-        &json!({"success": true, "message": "License deactivated"}),
-    )
+    ApiResponse::raw_json(200, r#"{"success":true,"message":"License deactivated"}"#)
 }
 
 /// The public call: `{key, machineId?, instanceId?}`.

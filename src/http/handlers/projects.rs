@@ -116,8 +116,5 @@ pub async fn delete<S: ProjectStore, R, K>(
     let id = project_id(params)?;
     let store = cx.store.map_err(ApiError::Config)?;
     app::delete_project(store, user, &id).await?;
-    Ok(ApiResponse::json(
-        200,
-        &serde_json::json!({"message": "Project deleted"}),
-    ))
+    Ok(ApiResponse::message(200, "Project deleted"))
 }
