@@ -2,10 +2,9 @@
 //! `/validate/activate` and `/validate/deactivate` (`{key, machineId?, instanceId?,
 //! productName?}`), and the developer's seat and renew bodies. Parsed once, here.
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use super::request::read_object;
+use super::request::read_fields;
 use super::{Duration, RequestError, SeatName, SeatRef};
 
 /// A validate, activate or deactivate body: the key and the seat it names.
@@ -17,14 +16,7 @@ pub struct LicenseCall {
 }
 
 /// The fields read; `productName` and anything else are ignored.
-#[derive(Deserialize, Default)]
-struct RawCall {
-    key: Option<Value>,
-    #[serde(rename = "machineId")]
-    machine_id: Option<Value>,
-    #[serde(rename = "instanceId")]
-    instance_id: Option<Value>,
-}
+const CALL_FIELDS: [&str; 3] = ["key", "machineId", "instanceId"];
 
 fn seat(
     raw_machine: Option<&Value>,
@@ -40,9 +32,9 @@ impl LicenseCall {
     /// The key first (missing, `null` or `""`: "License key is required", as the original),
     /// then the seat names.
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
-        let raw: RawCall = read_object(body)?;
-        let key = match raw.key {
-            None | Some(Value::Null) => return Err(RequestError::LicenseKeyRequired),
+        let mut raw = read_fields(body, &CALL_FIELDS)?;
+        let key = match raw.value("key") {
+            None => return Err(RequestError::LicenseKeyRequired),
             Some(Value::String(key)) if key.is_empty() => {
                 return Err(RequestError::LicenseKeyRequired)
             }
@@ -51,27 +43,28 @@ impl LicenseCall {
         };
         Ok(Self {
             key,
-            seat: seat(raw.machine_id.as_ref(), raw.instance_id.as_ref())?,
+            seat: seat(
+                raw.value("machineId").as_ref(),
+                raw.value("instanceId").as_ref(),
+            )?,
         })
     }
 }
 
 /// The developer's `POST /license/:key/deactivate` body `{machineId?, instanceId?}`.
 pub fn parse_seat(body: &[u8]) -> Result<SeatRef, RequestError> {
-    let raw: RawCall = read_object(body)?;
-    seat(raw.machine_id.as_ref(), raw.instance_id.as_ref())
+    let mut raw = read_fields(body, &CALL_FIELDS)?;
+    seat(
+        raw.value("machineId").as_ref(),
+        raw.value("instanceId").as_ref(),
+    )
 }
 
 /// The `PATCH /license/renew/:key` body `{duration?}`: `None` renews by the license's own
 /// duration.
 pub fn parse_renewal(body: &[u8]) -> Result<Option<Duration>, RequestError> {
-    #[derive(Deserialize, Default)]
-    struct Raw {
-        duration: Option<Value>,
-    }
-    let raw: Raw = read_object(body)?;
-    match raw.duration {
-        None | Some(Value::Null) => Ok(None),
+    match read_fields(body, &["duration"])?.value("duration") {
+        None => Ok(None),
         Some(value) => Duration::parse(Some(&value))
             .map(Some)
             .ok_or(RequestError::InvalidDuration),

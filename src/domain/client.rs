@@ -2,11 +2,11 @@
 //! body parsing of `POST /clients` and `PATCH /clients/:id`.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::license::timestamp;
-use super::request::{present, read_object};
+use super::request::read_fields;
 use super::text::{Email, Name, NameProblem};
 use super::{Cursor, ObjectId, RequestError, UserId};
 
@@ -38,13 +38,8 @@ pub struct ClientChanges {
     pub email: Option<Email>,
 }
 
-#[derive(Deserialize, Default)]
-struct RawClient {
-    #[serde(default, deserialize_with = "present")]
-    name: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    email: Option<Value>,
-}
+/// The fields of a client body; anything else is ignored. `null` is present (and invalid).
+const CLIENT_FIELDS: [&str; 2] = ["name", "email"];
 
 fn name(value: Option<&Value>) -> Result<Name, RequestError> {
     Name::parse(value).map_err(|problem| match problem {
@@ -67,10 +62,10 @@ fn email(value: Option<&Value>) -> Result<Email, RequestError> {
 impl NewClient {
     /// Name first, then email, as the original server checked them.
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
-        let raw: RawClient = read_object(body)?;
+        let mut raw = read_fields(body, &CLIENT_FIELDS)?;
         Ok(Self {
-            name: name(raw.name.as_ref())?,
-            email: email(raw.email.as_ref())?,
+            name: name(raw.present("name").as_ref())?,
+            email: email(raw.present("email").as_ref())?,
         })
     }
 }
@@ -78,10 +73,10 @@ impl NewClient {
 impl ClientChanges {
     /// A field that is present must be valid; an absent one is left as it is.
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
-        let raw: RawClient = read_object(body)?;
+        let mut raw = read_fields(body, &CLIENT_FIELDS)?;
         let changes = Self {
-            name: raw.name.as_ref().map(|v| name(Some(v))).transpose()?,
-            email: raw.email.as_ref().map(|v| email(Some(v))).transpose()?,
+            name: raw.present("name").map(|v| name(Some(&v))).transpose()?,
+            email: raw.present("email").map(|v| email(Some(&v))).transpose()?,
         };
         if changes.name.is_none() && changes.email.is_none() {
             return Err(RequestError::NothingToUpdate);

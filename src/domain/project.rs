@@ -2,12 +2,12 @@
 //! `PATCH /projects/:id` and the compatibility route `POST /projects/createProject`.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::client::to_millis;
 use super::license::timestamp;
-use super::request::{object_id, present, read_object, required};
+use super::request::{object_id, read_fields, required};
 use super::text::{Name, NameProblem};
 use super::{Cursor, Duration, MaxMachines, ObjectId, RequestError, Services, UserId};
 
@@ -48,25 +48,17 @@ pub struct CreateProjectRequest {
     pub max_machines: MaxMachines,
 }
 
-#[derive(Deserialize, Default)]
-struct RawProject {
-    #[serde(default, deserialize_with = "present")]
-    name: Option<Value>,
-    #[serde(rename = "clientId")]
-    client_id: Option<Value>,
-}
+/// The fields of a project body; anything else is ignored. A `null` name is present.
+const PROJECT_FIELDS: [&str; 2] = ["name", "clientId"];
 
-#[derive(Deserialize, Default)]
-struct RawCreateProject {
-    #[serde(rename = "clientId")]
-    client_id: Option<Value>,
-    #[serde(rename = "projectName")]
-    project_name: Option<Value>,
-    duration: Option<Value>,
-    services: Option<Value>,
-    #[serde(rename = "maxMachines")]
-    max_machines: Option<Value>,
-}
+/// The fields of the original `createProject` body.
+const CREATE_PROJECT_FIELDS: [&str; 5] = [
+    "clientId",
+    "projectName",
+    "duration",
+    "services",
+    "maxMachines",
+];
 
 fn name(value: Option<&Value>) -> Result<Name, RequestError> {
     Name::parse(value).map_err(|problem| match problem {
@@ -83,18 +75,17 @@ fn client_id(value: Option<&Value>) -> Result<ObjectId, RequestError> {
 impl NewProject {
     /// Name, then the client's id (present, then an ObjectId).
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
-        let raw: RawProject = read_object(body)?;
+        let mut raw = read_fields(body, &PROJECT_FIELDS)?;
         Ok(Self {
-            name: name(raw.name.as_ref())?,
-            client: client_id(raw.client_id.as_ref())?,
+            name: name(raw.present("name").as_ref())?,
+            client: client_id(raw.value("clientId").as_ref())?,
         })
     }
 }
 
 impl ProjectChanges {
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
-        let raw: RawProject = read_object(body)?;
-        match raw.name {
+        match read_fields(body, &PROJECT_FIELDS)?.present("name") {
             None => Err(RequestError::NothingToUpdate),
             Some(value) => Ok(Self {
                 name: name(Some(&value))?,
@@ -106,16 +97,16 @@ impl ProjectChanges {
 impl CreateProjectRequest {
     /// In the original `createProject`'s order: client, project name, duration, services.
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
-        let raw: RawCreateProject = read_object(body)?;
-        let client = client_id(raw.client_id.as_ref())?;
-        let name = name(raw.project_name.as_ref())?;
+        let mut raw = read_fields(body, &CREATE_PROJECT_FIELDS)?;
+        let client = client_id(raw.value("clientId").as_ref())?;
+        let name = name(raw.value("projectName").as_ref())?;
         Ok(Self {
             project: NewProject { name, client },
-            duration: Duration::parse(raw.duration.as_ref())
+            duration: Duration::parse(raw.value("duration").as_ref())
                 .ok_or(RequestError::InvalidDuration)?,
-            services: Services::parse(raw.services.as_ref())
+            services: Services::parse(raw.value("services").as_ref())
                 .ok_or(RequestError::InvalidServices)?,
-            max_machines: MaxMachines::parse(raw.max_machines.as_ref())
+            max_machines: MaxMachines::parse(raw.value("maxMachines").as_ref())
                 .ok_or(RequestError::InvalidMaxMachines)?,
         })
     }

@@ -1,5 +1,6 @@
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
 use super::{Duration, MaxMachines, ObjectId, Services};
@@ -95,27 +96,24 @@ impl RequestError {
     }
 }
 
-/// The body as sent; every field is raw JSON until validated. Unknown fields are ignored.
-#[derive(Deserialize, Default)]
-struct RawBody {
-    duration: Option<Value>,
-    #[serde(rename = "clientId")]
-    client_id: Option<Value>,
-    #[serde(rename = "projectId")]
-    project_id: Option<Value>,
-    services: Option<Value>,
-    #[serde(rename = "maxMachines")]
-    max_machines: Option<Value>,
-}
+/// The fields of a create body; anything else is ignored.
+const CREATE_FIELDS: [&str; 5] = [
+    "duration",
+    "clientId",
+    "projectId",
+    "services",
+    "maxMachines",
+];
 
 impl CreateLicenseRequest {
     /// Parses and validates a request body. An empty body counts as `{}`, as Express did.
     pub fn parse(body: &[u8]) -> Result<Self, RequestError> {
-        let raw: RawBody = read_object(body)?;
+        let mut raw = read_fields(body, &CREATE_FIELDS)?;
         let duration =
-            Duration::parse(raw.duration.as_ref()).ok_or(RequestError::InvalidDuration)?;
-        let client = required(raw.client_id.as_ref());
-        let project = required(raw.project_id.as_ref());
+            Duration::parse(raw.value("duration").as_ref()).ok_or(RequestError::InvalidDuration)?;
+        let (client, project) = (raw.value("clientId"), raw.value("projectId"));
+        let client = required(client.as_ref());
+        let project = required(project.as_ref());
         let (Some(client), Some(project)) = (client, project) else {
             return Err(RequestError::ClientAndProjectRequired);
         };
@@ -123,23 +121,30 @@ impl CreateLicenseRequest {
             duration,
             client: object_id(client).ok_or(RequestError::InvalidClientId)?,
             project: object_id(project).ok_or(RequestError::InvalidProjectId)?,
-            services: Services::parse(raw.services.as_ref())
+            services: Services::parse(raw.value("services").as_ref())
                 .ok_or(RequestError::InvalidServices)?,
-            max_machines: MaxMachines::parse(raw.max_machines.as_ref())
+            max_machines: MaxMachines::parse(raw.value("maxMachines").as_ref())
                 .ok_or(RequestError::InvalidMaxMachines)?,
         })
     }
 }
 
-/// Reads a JSON object body into `T`, whose fields stay raw JSON until validated: the size
-/// limit, then malformed JSON, a non-object and duplicate fields, each told apart. An empty
-/// body counts as `{}` (`T::default()`), as Express did.
-pub(crate) fn read_object<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, RequestError> {
+/// The fields `names` of a JSON object body, each raw JSON until validated; any other field
+/// is skipped unread. The size limit, then malformed JSON, a non-object and a field given
+/// twice, each told apart. An empty body counts as `{}`, as Express did.
+///
+/// One reader for every body (rather than a `Deserialize` struct per body: each of those
+/// compiled its own field matcher and error paths into the module).
+pub(crate) fn read_fields(body: &[u8], names: &[&'static str]) -> Result<Fields, RequestError> {
+    let empty = Fields {
+        names: names.to_vec(),
+        values: vec![None; names.len()],
+    };
     if body.len() > MAX_BODY_BYTES {
         return Err(RequestError::BodyTooLarge);
     }
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        None => return Ok(T::default()),
+        None => return Ok(empty),
         Some(b'{') => {}
         Some(_) => {
             // Valid JSON that is not an object is told apart from text that is not JSON at all.
@@ -149,19 +154,94 @@ pub(crate) fn read_object<T: DeserializeOwned + Default>(body: &[u8]) -> Result<
             });
         }
     }
-    serde_json::from_slice(body).map_err(|e| {
-        if e.to_string().starts_with("duplicate field") {
-            RequestError::DuplicateField
-        } else {
-            RequestError::MalformedJson
-        }
-    })
+    let mut json = serde_json::Deserializer::from_slice(body);
+    let read = FieldsSeed(names)
+        .deserialize(&mut json)
+        .and_then(|values| json.end().map(|()| values));
+    match read {
+        Ok(values) => Ok(Fields { values, ..empty }),
+        Err(e) if e.to_string().starts_with(DUPLICATE) => Err(RequestError::DuplicateField),
+        Err(_) => Err(RequestError::MalformedJson),
+    }
 }
 
-/// For `#[serde(default, deserialize_with = "present")]`: a field given as `null` is
-/// `Some(Value::Null)`, told apart from a missing one (`None`), as a `PATCH` needs.
-pub(crate) fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(d).map(Some)
+/// The fields [`read_fields`] was asked for, each taken once.
+#[derive(Debug)]
+pub(crate) struct Fields {
+    names: Vec<&'static str>,
+    values: Vec<Option<Value>>,
+}
+
+impl Fields {
+    /// Field `name`; `null` counts as absent.
+    pub(crate) fn value(&mut self, name: &str) -> Option<Value> {
+        self.present(name).filter(|value| !value.is_null())
+    }
+
+    /// Field `name`; `null` is `Some(Value::Null)`, told apart from a missing field (`None`), as
+    /// a `PATCH` needs.
+    pub(crate) fn present(&mut self, name: &str) -> Option<Value> {
+        let index = self.names.iter().position(|n| *n == name)?;
+        self.values[index].take()
+    }
+}
+
+const DUPLICATE: &str = "duplicate field";
+
+/// Reads an object, keeping the values of the named fields.
+struct FieldsSeed<'n>(&'n [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
+    type Value = Vec<Option<Value>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsSeed<'_> {
+    type Value = Vec<Option<Value>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut values = vec![None; self.0.len()];
+        while let Some(index) = map.next_key_seed(NameSeed(self.0))? {
+            match index {
+                Some(i) if values[i].is_some() => return Err(A::Error::custom(DUPLICATE)),
+                Some(i) => values[i] = Some(map.next_value::<Value>()?),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(values)
+    }
+}
+
+/// A field name: its index among the wanted names, `None` for any other.
+struct NameSeed<'n>(&'n [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for NameSeed<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NameSeed<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, name: &str) -> Result<Self::Value, E> {
+        Ok(self.0.iter().position(|n| *n == name))
+    }
 }
 
 /// A present value: not missing, not `null`, not `""` (those all mean "required").
@@ -371,6 +451,36 @@ mod tests {
         assert_eq!(
             CreateLicenseRequest::parse(nested("x", 9000).as_bytes()),
             Err(RequestError::BodyTooLarge)
+        );
+    }
+
+    #[test]
+    fn fields_are_read_by_name_null_told_from_missing_and_only_known_ones_may_not_repeat() {
+        let names = ["a", "b", "c"];
+        let mut fields = read_fields(
+            br#"{"x":1,"x":2,"\u0061":"escaped","b":null,"y":{"z":[]}}"#,
+            &names,
+        )
+        .unwrap();
+        assert_eq!(fields.value("a"), Some(Value::from("escaped")));
+        assert_eq!(fields.value("a"), None, "each field is taken once");
+        assert_eq!(fields.present("b"), Some(Value::Null));
+        assert_eq!((fields.present("c"), fields.value("x")), (None, None));
+        let mut nulls = read_fields(br#"{"b":null}"#, &names).unwrap();
+        assert_eq!(nulls.value("b"), None, "null is absent for value()");
+        assert_eq!(
+            read_fields(br#"{"b":null,"b":1}"#, &names).unwrap_err(),
+            RequestError::DuplicateField
+        );
+        assert_eq!(
+            read_fields(br#"{"a":1,"\u0061":2}"#, &names).unwrap_err(),
+            RequestError::DuplicateField,
+            "the same name, escaped"
+        );
+        assert_eq!(
+            read_fields(b" \n", &names).unwrap().present("a"),
+            None,
+            "an empty body is {{}}"
         );
     }
 
