@@ -5,6 +5,7 @@ mod call;
 mod client;
 mod duration;
 mod expiry;
+pub mod fields;
 mod idempotency;
 mod key;
 mod license;

@@ -1,8 +1,6 @@
-use std::fmt;
-
-use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
+use super::fields::{read_object, Fields, FieldsError};
 use super::{Duration, MaxMachines, ObjectId, Services};
 
 /// The largest `POST /license/create` body accepted.
@@ -130,21 +128,14 @@ impl CreateLicenseRequest {
 }
 
 /// The fields `names` of a JSON object body, each raw JSON until validated; any other field
-/// is skipped unread. The size limit, then malformed JSON, a non-object and a field given
+/// is skipped unread. The size limit, then malformed JSON, a non-object and a named field given
 /// twice, each told apart. An empty body counts as `{}`, as Express did.
-///
-/// One reader for every body (rather than a `Deserialize` struct per body: each of those
-/// compiled its own field matcher and error paths into the module).
 pub(crate) fn read_fields(body: &[u8], names: &[&'static str]) -> Result<Fields, RequestError> {
-    let empty = Fields {
-        names: names.to_vec(),
-        values: vec![None; names.len()],
-    };
     if body.len() > MAX_BODY_BYTES {
         return Err(RequestError::BodyTooLarge);
     }
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        None => return Ok(empty),
+        None => return Ok(Fields::empty(names)),
         Some(b'{') => {}
         Some(_) => {
             // Valid JSON that is not an object is told apart from text that is not JSON at all.
@@ -154,94 +145,10 @@ pub(crate) fn read_fields(body: &[u8], names: &[&'static str]) -> Result<Fields,
             });
         }
     }
-    let mut json = serde_json::Deserializer::from_slice(body);
-    let read = FieldsSeed(names)
-        .deserialize(&mut json)
-        .and_then(|values| json.end().map(|()| values));
-    match read {
-        Ok(values) => Ok(Fields { values, ..empty }),
-        Err(e) if e.to_string().starts_with(DUPLICATE) => Err(RequestError::DuplicateField),
-        Err(_) => Err(RequestError::MalformedJson),
-    }
-}
-
-/// The fields [`read_fields`] was asked for, each taken once.
-#[derive(Debug)]
-pub(crate) struct Fields {
-    names: Vec<&'static str>,
-    values: Vec<Option<Value>>,
-}
-
-impl Fields {
-    /// Field `name`; `null` counts as absent.
-    pub(crate) fn value(&mut self, name: &str) -> Option<Value> {
-        self.present(name).filter(|value| !value.is_null())
-    }
-
-    /// Field `name`; `null` is `Some(Value::Null)`, told apart from a missing field (`None`), as
-    /// a `PATCH` needs.
-    pub(crate) fn present(&mut self, name: &str) -> Option<Value> {
-        let index = self.names.iter().position(|n| *n == name)?;
-        self.values[index].take()
-    }
-}
-
-const DUPLICATE: &str = "duplicate field";
-
-/// Reads an object, keeping the values of the named fields.
-struct FieldsSeed<'n>(&'n [&'static str]);
-
-impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
-    type Value = Vec<Option<Value>>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldsSeed<'_> {
-    type Value = Vec<Option<Value>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut values = vec![None; self.0.len()];
-        while let Some(index) = map.next_key_seed(NameSeed(self.0))? {
-            match index {
-                Some(i) if values[i].is_some() => return Err(A::Error::custom(DUPLICATE)),
-                Some(i) => values[i] = Some(map.next_value::<Value>()?),
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(values)
-    }
-}
-
-/// A field name: its index among the wanted names, `None` for any other.
-struct NameSeed<'n>(&'n [&'static str]);
-
-impl<'de> DeserializeSeed<'de> for NameSeed<'_> {
-    type Value = Option<usize>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_identifier(self)
-    }
-}
-
-impl<'de> Visitor<'de> for NameSeed<'_> {
-    type Value = Option<usize>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E>(self, name: &str) -> Result<Self::Value, E> {
-        Ok(self.0.iter().position(|n| *n == name))
-    }
+    read_object(body, names).map_err(|e| match e {
+        FieldsError::Duplicate => RequestError::DuplicateField,
+        FieldsError::Malformed => RequestError::MalformedJson,
+    })
 }
 
 /// A present value: not missing, not `null`, not `""` (those all mean "required").
@@ -451,36 +358,6 @@ mod tests {
         assert_eq!(
             CreateLicenseRequest::parse(nested("x", 9000).as_bytes()),
             Err(RequestError::BodyTooLarge)
-        );
-    }
-
-    #[test]
-    fn fields_are_read_by_name_null_told_from_missing_and_only_known_ones_may_not_repeat() {
-        let names = ["a", "b", "c"];
-        let mut fields = read_fields(
-            br#"{"x":1,"x":2,"\u0061":"escaped","b":null,"y":{"z":[]}}"#,
-            &names,
-        )
-        .unwrap();
-        assert_eq!(fields.value("a"), Some(Value::from("escaped")));
-        assert_eq!(fields.value("a"), None, "each field is taken once");
-        assert_eq!(fields.present("b"), Some(Value::Null));
-        assert_eq!((fields.present("c"), fields.value("x")), (None, None));
-        let mut nulls = read_fields(br#"{"b":null}"#, &names).unwrap();
-        assert_eq!(nulls.value("b"), None, "null is absent for value()");
-        assert_eq!(
-            read_fields(br#"{"b":null,"b":1}"#, &names).unwrap_err(),
-            RequestError::DuplicateField
-        );
-        assert_eq!(
-            read_fields(br#"{"a":1,"\u0061":2}"#, &names).unwrap_err(),
-            RequestError::DuplicateField,
-            "the same name, escaped"
-        );
-        assert_eq!(
-            read_fields(b" \n", &names).unwrap().present("a"),
-            None,
-            "an empty body is {{}}"
         );
     }
 

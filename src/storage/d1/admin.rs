@@ -2,7 +2,7 @@
 //! list (keyset pages), the expiry sweep (bounded batches). One statement each.
 
 use super::lifecycle::COLUMNS;
-use super::rows::LicenseRow;
+use super::rows::{LicenseRow, ReturnedId};
 use super::store::{failed, number, text, D1Store, Param};
 use crate::domain::{format_timestamp, License, LicenseFilter, PageRequest, UserId};
 use crate::storage::StoreError;
@@ -23,13 +23,6 @@ const EXPIRE_DUE: &str = "UPDATE licenses SET status = 'EXPIRED' \
     WHERE id IN (SELECT id FROM licenses \
         WHERE status IN ('PENDING', 'ACTIVE') AND expires_at <= ?1 LIMIT ?2) \
     RETURNING id";
-
-/// Just the id of a row a statement returned.
-#[derive(serde::Deserialize)]
-struct Id {
-    #[allow(dead_code)] // read only to count the rows
-    id: String,
-}
 
 impl D1Store {
     pub(super) async fn renew_license(
@@ -70,7 +63,7 @@ impl D1Store {
     ) -> Result<u32, StoreError> {
         const OPERATION: &str = "expire due licenses";
         let values = [text(format_timestamp(now)), number(u64::from(batch))];
-        let rows: Vec<Id> = self
+        let rows: Vec<ReturnedId> = self
             .all(EXPIRE_DUE, &values)
             .await
             .map_err(failed(OPERATION))?;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::rows::LicenseRow;
+use super::rows::{LicenseRow, ReturnedId};
 use super::store::{failed, optional, text, D1Store, Param};
 use crate::domain::{format_timestamp, License, LicenseFilter, PageRequest, SeatRef, UserId};
 use crate::storage::{LifecycleStore, NearestRead, StoreError};
@@ -73,13 +73,6 @@ const REINSTATE: &str = "UPDATE licenses \
 const EXPIRE: &str = "UPDATE licenses SET status = 'EXPIRED' \
     WHERE key = ?1 AND status IN ('PENDING', 'ACTIVE') AND expires_at <= ?2";
 
-/// Just the id of a row a statement returned.
-#[derive(serde::Deserialize)]
-struct Id {
-    #[allow(dead_code)] // read only to know a row came back
-    id: String,
-}
-
 impl D1Store {
     /// The first row `sql` returns with `values`, read as a license.
     pub(super) async fn license_row(
@@ -105,7 +98,7 @@ impl D1Store {
         values: &[Param],
     ) -> Result<bool, StoreError> {
         let row = self
-            .first::<Id>(sql, values)
+            .first::<ReturnedId>(sql, values)
             .await
             .map_err(failed(operation))?;
         Ok(row.is_some())

@@ -6,13 +6,14 @@
 //!
 //! The session, the statement and the answer's fields are handled by `driver.js` in one call
 //! from wasm (each was a crossing of its own: `docs/performance.md`); a throwing `prepare` is
-//! a rejected promise, so an error rather than `worker`'s `unwrap`. The row is read by the
-//! `LicenseRow` decoder every other read uses: no new deserializer in the module.
+//! a rejected promise, so an error rather than `worker`'s `unwrap`. The row is read as every
+//! other license row is (`LicenseRow`'s columns through the one field reader).
 
 use super::lifecycle::FIND_BY_KEY;
 use super::nearest_rows::NearestAnswer;
-use super::rows::LicenseRow;
+use super::rows::{FromRow, LicenseRow};
 use super::store::{failed, js_nearest_row, text_of, D1Store};
+use crate::domain::fields::read_object;
 use crate::storage::{NearestRead, StoreError};
 
 const OPERATION: &str = "find license (nearest copy)";
@@ -28,8 +29,9 @@ impl D1Store {
         let license = match answer.row {
             None => None,
             Some(json) => {
-                let row: LicenseRow = serde_json::from_slice(json.as_bytes())
-                    .map_err(|e| failed(OPERATION)(format!("unreadable licenses row: {e}")))?;
+                let row = read_object(json.as_bytes(), LicenseRow::COLUMNS)
+                    .map_err(|e| failed(OPERATION)(format!("unreadable licenses row: {e}")))
+                    .and_then(|row| LicenseRow::from_row(row).map_err(failed(OPERATION)))?;
                 Some(row.into_license().map_err(failed(OPERATION))?)
             }
         };

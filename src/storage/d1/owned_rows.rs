@@ -2,12 +2,13 @@
 //! mapping is tested natively; `owned.rs` does the I/O.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
+use super::rows::{text_column, FromRow};
+use crate::domain::fields::Fields;
 use crate::domain::{Client, Email, Name, ObjectId, Project, UserId};
 
 /// The columns `owned.rs` selects from `clients`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct ClientRow {
     pub id: String,
     pub name: String,
@@ -17,8 +18,25 @@ pub struct ClientRow {
     pub updated_at: String,
 }
 
+impl FromRow for ClientRow {
+    const COLUMNS: &'static [&'static str] =
+        &["id", "name", "email", "owner", "created_at", "updated_at"];
+
+    fn from_row(mut row: Fields) -> Result<Self, String> {
+        let mut text = |name| text_column(&mut row, "clients", name);
+        Ok(Self {
+            id: text("id")?,
+            name: text("name")?,
+            email: text("email")?,
+            owner: text("owner")?,
+            created_at: text("created_at")?,
+            updated_at: text("updated_at")?,
+        })
+    }
+}
+
 /// The columns `owned.rs` selects from `projects`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct ProjectRow {
     pub id: String,
     pub name: String,
@@ -28,12 +46,51 @@ pub struct ProjectRow {
     pub updated_at: String,
 }
 
+impl FromRow for ProjectRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "client_id",
+        "owner",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn from_row(mut row: Fields) -> Result<Self, String> {
+        let mut text = |name| text_column(&mut row, "projects", name);
+        Ok(Self {
+            id: text("id")?,
+            name: text("name")?,
+            client_id: text("client_id")?,
+            owner: text("owner")?,
+            created_at: text("created_at")?,
+            updated_at: text("updated_at")?,
+        })
+    }
+}
+
 /// `SELECT (client owned) AS client, (project owned) AS project, (project under client) AS
 /// matched`: why a license insert was refused.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct OwnershipRow {
     pub client: u8,
     pub project: u8,
+}
+
+impl FromRow for OwnershipRow {
+    const COLUMNS: &'static [&'static str] = &["client", "project"];
+
+    fn from_row(mut row: Fields) -> Result<Self, String> {
+        let mut flag = |name| {
+            row.unsigned(name)
+                .and_then(|n| u8::try_from(n).ok())
+                .ok_or_else(|| format!("unreadable ownership.{name}"))
+        };
+        Ok(Self {
+            client: flag("client")?,
+            project: flag("project")?,
+        })
+    }
 }
 
 fn timestamp(text: &str, bad: impl Fn() -> String) -> Result<DateTime<Utc>, String> {
@@ -73,6 +130,28 @@ impl ProjectRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read<T: FromRow>(json: &str) -> Result<T, String> {
+        T::from_row(crate::domain::fields::read_object(json.as_bytes(), T::COLUMNS).unwrap())
+    }
+
+    #[test]
+    fn rows_as_d1_returns_them_are_read_column_by_column() {
+        let client: ClientRow = read(
+            r#"{"id":"60f7b3b3e6b3a72e8c8e4a1a","name":"Acme","email":"a@b.io","owner":"u","created_at":"2024-01-01T00:00:00.000Z","updated_at":"2024-01-01T00:00:00.000Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (client.name.as_str(), client.email.as_str()),
+            ("Acme", "a@b.io")
+        );
+        let missing = read::<ProjectRow>(r#"{"id":"x","name":"Site","owner":"u"}"#).unwrap_err();
+        assert!(missing.contains("projects.client_id"), "{missing}");
+        let ownership: OwnershipRow = read(r#"{"client":1,"project":0,"matched":0}"#).unwrap();
+        assert_eq!((ownership.client, ownership.project), (1, 0));
+        let odd = read::<OwnershipRow>(r#"{"client":null,"project":0}"#).unwrap_err();
+        assert!(odd.contains("ownership.client"), "{odd}");
+    }
 
     #[test]
     fn rows_read_back_as_the_objects_the_api_shows() {

@@ -1,17 +1,41 @@
-//! A `licenses` row as D1 returns it, and its conversion back into the domain. Pure, so the
-//! mapping is tested natively; `store.rs` does the I/O.
+//! Rows as D1 returns them (`driver.js` gives each as a JSON object of its columns), and their
+//! conversion back into the domain. Pure, so the mapping is tested natively; `store.rs` does
+//! the I/O.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde_json::Value;
 
+use crate::domain::fields::{read_array, Fields};
 use crate::domain::{
     Duration, Fingerprint, License, LicenseKey, LicenseStatus, MaxMachines, ObjectId, Seat,
     SeatName, Services, UserId,
 };
 use crate::storage::IdempotentLicense;
 
+/// A row type: the columns it reads, and how (through the one field reader of
+/// `domain::fields`, no `Deserialize` struct per row). The error names the column.
+pub trait FromRow: Sized {
+    const COLUMNS: &'static [&'static str];
+    fn from_row(row: Fields) -> Result<Self, String>;
+}
+
+/// Column `name` as text.
+pub(super) fn text_column(row: &mut Fields, table: &str, name: &str) -> Result<String, String> {
+    row.text(name)
+        .ok_or_else(|| format!("unreadable {table}.{name}"))
+}
+
+/// Column `name`, which may be `NULL` (or not selected), as text.
+fn nullable_text(row: &mut Fields, name: &str) -> Result<Option<String>, String> {
+    match row.value(name) {
+        None => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
+        Some(_) => Err(format!("unreadable licenses.{name}")),
+    }
+}
+
 /// The columns `store.rs` selects, by name.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct LicenseRow {
     pub id: String,
     pub key: String,
@@ -23,25 +47,69 @@ pub struct LicenseRow {
     pub user_id: String,
     pub client_id: String,
     pub project_id: String,
-    #[serde(default)]
     pub request_fingerprint: Option<String>,
     /// Absent from statements that do not select it (idempotent replays): the default.
-    #[serde(default)]
     pub max_machines: Option<u64>,
-    #[serde(default)]
     pub seats: Option<String>,
 }
 
-/// A seat as the `seats` JSON array stores it.
-#[derive(Deserialize)]
-struct StoredSeat {
-    #[serde(rename = "machineId")]
-    machine: Option<String>,
-    #[serde(rename = "instanceId")]
-    instance: Option<String>,
-    #[serde(rename = "activatedAt")]
-    activated_at: String,
+impl FromRow for LicenseRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "key",
+        "duration",
+        "issued_at",
+        "expires_at",
+        "status",
+        "services",
+        "user_id",
+        "client_id",
+        "project_id",
+        "request_fingerprint",
+        "max_machines",
+        "seats",
+    ];
+
+    fn from_row(mut row: Fields) -> Result<Self, String> {
+        let row = &mut row;
+        let text = |row: &mut Fields, name| text_column(row, "licenses", name);
+        Ok(Self {
+            id: text(row, "id")?,
+            key: text(row, "key")?,
+            duration: row
+                .unsigned("duration")
+                .and_then(|n| u8::try_from(n).ok())
+                .ok_or("unreadable licenses.duration")?,
+            issued_at: text(row, "issued_at")?,
+            expires_at: text(row, "expires_at")?,
+            status: text(row, "status")?,
+            services: text(row, "services")?,
+            user_id: text(row, "user_id")?,
+            client_id: text(row, "client_id")?,
+            project_id: text(row, "project_id")?,
+            request_fingerprint: nullable_text(row, "request_fingerprint")?,
+            max_machines: match row.value("max_machines") {
+                None => None,
+                Some(n) => Some(n.as_u64().ok_or("unreadable licenses.max_machines")?),
+            },
+            seats: nullable_text(row, "seats")?,
+        })
+    }
 }
+
+/// The one column of `… RETURNING id`: a row came back.
+pub struct ReturnedId;
+
+impl FromRow for ReturnedId {
+    const COLUMNS: &'static [&'static str] = &["id"];
+
+    fn from_row(mut row: Fields) -> Result<Self, String> {
+        text_column(&mut row, "licenses", "id").map(|_| Self)
+    }
+}
+
+/// The names of a seat as the `seats` JSON array stores it.
+const SEAT_FIELDS: [&str; 3] = ["machineId", "instanceId", "activatedAt"];
 
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
@@ -50,14 +118,19 @@ fn parse_time(text: &str) -> Option<DateTime<Utc>> {
 }
 
 fn seats(json: &str) -> Option<Vec<Seat>> {
-    let stored: Vec<StoredSeat> = serde_json::from_slice(json.as_bytes()).ok()?;
-    stored
+    let name = |seat: &mut Fields, field| match seat.value(field) {
+        None => Some(None),
+        Some(Value::String(text)) => Some(Some(SeatName::from_stored(text))),
+        Some(_) => None,
+    };
+    read_array(json.as_bytes(), &SEAT_FIELDS)
+        .ok()?
         .into_iter()
-        .map(|s| {
+        .map(|mut seat| {
             Some(Seat {
-                machine: s.machine.map(SeatName::from_stored),
-                instance: s.instance.map(SeatName::from_stored),
-                activated_at: parse_time(&s.activated_at)?,
+                machine: name(&mut seat, "machineId")?,
+                instance: name(&mut seat, "instanceId")?,
+                activated_at: parse_time(&seat.text("activatedAt")?)?,
             })
         })
         .collect()
@@ -129,6 +202,60 @@ mod tests {
                 r#"[{"machineId":"m","instanceId":null,"activatedAt":"2024-02-01T00:00:00.000Z"}]"#
                     .into(),
             ),
+        }
+    }
+
+    /// A row as `driver.js` gives it, with a column D1 selected but nothing reads.
+    fn d1_row() -> Value {
+        serde_json::json!({
+            "id": "60f7b3b3e6b3a72e8c8e4a1c", "key": "KB-60f7b3b3e6b3a72e8c8e4a1b-A1B2-C3D4-E5F6",
+            "duration": 12, "issued_at": "2024-01-31T10:00:00.123Z",
+            "expires_at": "2025-01-31T10:00:00.123Z", "status": "ACTIVE",
+            "services": "[\"Hosting\"]", "user_id": "auth0|42",
+            "client_id": "60f7b3b3e6b3a72e8c8e4a1a", "project_id": "60f7b3b3e6b3a72e8c8e4a1b",
+            "request_fingerprint": null, "max_machines": 2, "seats": "[]", "rowid": 7
+        })
+    }
+
+    fn from_d1(row: &Value) -> Result<LicenseRow, String> {
+        let json = serde_json::to_vec(row).unwrap();
+        LicenseRow::from_row(
+            crate::domain::fields::read_object(&json, LicenseRow::COLUMNS).unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_row_as_d1_returns_it_is_read_column_by_column() {
+        let row = from_d1(&d1_row()).unwrap();
+        assert_eq!((row.duration, row.status.as_str()), (12, "ACTIVE"));
+        assert_eq!(
+            (row.max_machines, row.seats.as_deref()),
+            (Some(2), Some("[]"))
+        );
+        assert_eq!(row.request_fingerprint, None);
+        let license = row.into_license().unwrap();
+        assert_eq!(license.max_machines.get(), 2);
+        // Statements that do not select the seat columns (idempotent replays).
+        let mut replay = d1_row();
+        for column in ["max_machines", "seats", "request_fingerprint"] {
+            replay.as_object_mut().unwrap().remove(column);
+        }
+        let row = from_d1(&replay).unwrap();
+        assert_eq!((row.max_machines, row.seats), (None, None));
+        // A column of another type is named, not a panic.
+        for (column, value) in [
+            ("duration", Value::from("12")),
+            ("duration", Value::from(300)),
+            ("key", Value::from(1)),
+            ("id", Value::Null),
+            ("max_machines", Value::from(-1)),
+            ("seats", Value::from(1)),
+            ("request_fingerprint", Value::from(false)),
+        ] {
+            let mut bad = d1_row();
+            bad[column] = value;
+            let error = from_d1(&bad).unwrap_err();
+            assert!(error.contains(&format!("licenses.{column}")), "{error}");
         }
     }
 

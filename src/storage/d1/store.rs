@@ -2,15 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use js_sys::Promise;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
 use super::params::{batch_json, params_json};
 pub(super) use super::params::{number, optional, text, Param};
-use super::rows::LicenseRow;
+use super::rows::{FromRow, LicenseRow};
 use crate::boundary::settled;
+use crate::domain::fields::{read_array, read_object};
 use crate::domain::{format_timestamp, IdempotencyKey, IdempotencyTag, License, UserId};
 use crate::storage::{IdempotentLicense, LicenseStore, StoreError};
 
@@ -59,9 +59,9 @@ impl D1Store {
             .map(drop)
     }
 
-    /// The first row of `sql` with `values`, read as `T` through serde_json (already linked
-    /// for bodies: no second deserializer in the module).
-    pub(super) async fn first<T: DeserializeOwned>(
+    /// The first row of `sql` with `values`, read as `T` (its columns through the field reader
+    /// request bodies use: no second deserializer in the module).
+    pub(super) async fn first<T: FromRow>(
         &self,
         sql: &str,
         values: &[Param],
@@ -70,19 +70,23 @@ impl D1Store {
         if json.is_empty() {
             return Ok(None);
         }
-        serde_json::from_slice(json.as_bytes())
-            .map(Some)
-            .map_err(|e| format!("unreadable row: {e}"))
+        let row =
+            read_object(json.as_bytes(), T::COLUMNS).map_err(|e| format!("unreadable row: {e}"))?;
+        T::from_row(row).map(Some)
     }
 
     /// Every row of `sql` with `values`, read as `T`.
-    pub(super) async fn all<T: DeserializeOwned>(
+    pub(super) async fn all<T: FromRow>(
         &self,
         sql: &str,
         values: &[Param],
     ) -> Result<Vec<T>, String> {
         let json = text_of(js_all(self.binding(), sql, &params_json(values))).await?;
-        serde_json::from_slice(json.as_bytes()).map_err(|e| format!("unreadable rows: {e}"))
+        read_array(json.as_bytes(), T::COLUMNS)
+            .map_err(|e| format!("unreadable rows: {e}"))?
+            .into_iter()
+            .map(T::from_row)
+            .collect()
     }
 
     /// `statements` in one `batch`: one transaction, all applied or none.
