@@ -72,6 +72,15 @@ impl<'de> Deserialize<'de> for StrictObject {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
+            crate::domain::fields::refuse_other_values!("not an object");
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                _: A,
+            ) -> Result<StrictObject, A::Error> {
+                Err(serde::de::Error::custom("not an object"))
+            }
+
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StrictObject, A::Error> {
                 let mut object = BTreeMap::new();
                 while let Some((name, value)) = map.next_entry::<String, Value>()? {
@@ -82,7 +91,7 @@ impl<'de> Deserialize<'de> for StrictObject {
                 Ok(StrictObject(object))
             }
         }
-        deserializer.deserialize_map(ObjectVisitor)
+        deserializer.deserialize_any(ObjectVisitor)
     }
 }
 

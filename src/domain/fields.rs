@@ -104,6 +104,33 @@ impl Fields {
 
 const DUPLICATE: &str = "duplicate field";
 
+/// The visits of every JSON value but the expected one, each refused with `$what` (a plain
+/// message: serde's default names the value it saw, which links float formatting into the
+/// module).
+macro_rules! refuse_other_values {
+    ($what:literal) => {
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Err(E::custom($what))
+        }
+    };
+}
+pub(crate) use refuse_other_values;
+
 /// Reads an object, keeping the values of the named fields.
 struct FieldsSeed<'n>(&'n [&'static str]);
 
@@ -111,7 +138,7 @@ impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
     type Value = Vec<Option<Value>>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
+        deserializer.deserialize_any(self)
     }
 }
 
@@ -120,6 +147,12 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
+    }
+
+    refuse_other_values!("not an object");
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(A::Error::custom("not an object"))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
@@ -144,7 +177,7 @@ impl<'de> DeserializeSeed<'de> for ArraySeed<'_> {
     type Value = Vec<Vec<Option<Value>>>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
+        deserializer.deserialize_any(self)
     }
 }
 
@@ -153,6 +186,12 @@ impl<'de> Visitor<'de> for ArraySeed<'_> {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON array of objects")
+    }
+
+    refuse_other_values!("not an array");
+
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(A::Error::custom("not an array"))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
