@@ -142,7 +142,8 @@ impl PublicKey {
             }
             Self::Ed25519(x) => serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": b64(x)}),
         };
-        jwk.to_string()
+        // Not `Value`'s `Display`: that links a second JSON writer into the module.
+        serde_json::to_string(&jwk).unwrap_or_default()
     }
 }
 

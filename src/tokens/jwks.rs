@@ -34,7 +34,9 @@ pub fn kid_of(key: &PublicKey) -> String {
 /// The JWK Set document of `keys`, in their order (the signing key first).
 pub fn document(keys: &[PublicKey]) -> String {
     let keys: Vec<Value> = keys.iter().map(public_jwk).collect();
-    json!({ "keys": keys }).to_string()
+    // Compact JSON through the writer every answer uses (`Value`'s `Display` would link a
+    // second one); a `Value` always serialises.
+    serde_json::to_string(&json!({ "keys": keys })).unwrap_or_default()
 }
 
 #[cfg(test)]
