@@ -1,22 +1,31 @@
 //! The request bodies of the Data API actions the store sends: `insertOne` with a license
 //! document, `findOne` and `updateOne` with an idempotency filter, each naming the
-//! [`Namespace`]. Canonical EJSON, built from the same serializers as the documents.
+//! [`Namespace`]. Canonical EJSON, written by the same `ejson` writers as the documents.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::Value;
 
-use super::documents::{date, stored_user, LicenseDocument};
+use super::documents::license_document;
+use super::ejson::{date, member, user, Obj};
 use crate::domain::{IdempotencyKey, IdempotencyTag, License, UserId};
 
 /// Where the Data API actions act: the `dataSource`, `database` and `collection` every
 /// request body names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Namespace {
-    #[serde(rename = "dataSource")]
     pub data_source: String,
     pub database: String,
     pub collection: String,
+}
+
+impl Namespace {
+    /// A request body naming this namespace; the action's own fields follow.
+    pub(super) fn body(&self) -> Obj {
+        let mut body = Obj::new();
+        body.str("dataSource", &self.data_source)
+            .str("database", &self.database)
+            .str("collection", &self.collection);
+        body
+    }
 }
 
 /// The body of `POST /action/insertOne` for `license`, in canonical EJSON.
@@ -25,28 +34,26 @@ pub fn insert_one_body(
     license: &License,
     idempotency: Option<&IdempotencyTag>,
 ) -> String {
-    #[derive(Serialize)]
-    struct InsertOne<'a> {
-        #[serde(flatten)]
-        namespace: &'a Namespace,
-        document: LicenseDocument<'a>,
-    }
-    let body = InsertOne {
-        namespace,
-        document: LicenseDocument::new(license, idempotency),
-    };
-    // Plain strings, numbers and nested structs: serialising cannot fail.
-    serde_json::to_string(&body).unwrap_or_default()
+    namespace
+        .body()
+        .raw("document", &license_document(license, idempotency))
+        .end()
 }
 
-/// The filter of `user`'s license tagged with idempotency `key`, expiring `expiry` (a query
-/// operator on `idempotency.expiresAt`, e.g. `{"$gt": date}`).
-fn idempotency_filter(user: &UserId, key: &IdempotencyKey, expiry: Value) -> Value {
-    serde_json::json!({
-        "user": stored_user(user),
-        "idempotency.key": key.as_str(),
-        "idempotency.expiresAt": expiry,
-    })
+/// The filter of `user`'s license tagged with idempotency `key`, expiring as `operator` (a
+/// query operator on `idempotency.expiresAt`, `$gt` or `$lte`) says of `now`.
+fn idempotency_filter(
+    user_id: &UserId,
+    key: &IdempotencyKey,
+    operator: &str,
+    now: DateTime<Utc>,
+) -> Obj {
+    let mut filter = Obj::new();
+    filter
+        .raw("user", &user(user_id))
+        .str("idempotency.key", key.as_str())
+        .raw("idempotency.expiresAt", &member(operator, &date(now)));
+    filter
 }
 
 /// `POST /action/findOne` for `user`'s license under a live idempotency `key` at `now`.
@@ -56,9 +63,10 @@ pub fn find_idempotent_body(
     key: &IdempotencyKey,
     now: DateTime<Utc>,
 ) -> String {
-    let mut body = serde_json::to_value(namespace).unwrap_or_default();
-    body["filter"] = idempotency_filter(user, key, serde_json::json!({ "$gt": date(now) }));
-    body.to_string()
+    namespace
+        .body()
+        .obj("filter", idempotency_filter(user, key, "$gt", now))
+        .end()
 }
 
 /// `POST /action/updateOne` that removes an idempotency record expired by `now`.
@@ -68,16 +76,17 @@ pub fn release_expired_body(
     key: &IdempotencyKey,
     now: DateTime<Utc>,
 ) -> String {
-    let mut body = serde_json::to_value(namespace).unwrap_or_default();
-    body["filter"] = idempotency_filter(user, key, serde_json::json!({ "$lte": date(now) }));
-    body["update"] = serde_json::json!({ "$unset": { "idempotency": "" } });
-    body.to_string()
+    namespace
+        .body()
+        .obj("filter", idempotency_filter(user, key, "$lte", now))
+        .raw("update", r#"{"$unset":{"idempotency":""}}"#)
+        .end()
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     use super::*;
     use crate::storage::mongo::testing::{license, namespace, tag};

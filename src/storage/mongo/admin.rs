@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::admin_actions::{due_ids_body, expire_ids_body, list_body, renew_body};
 use super::answers::answer_of;
-use super::decoding::license;
+use super::decoding::{license, object_id};
 use super::{DataApi, MongoStore};
 use crate::domain::{License, LicenseFilter, LicenseStatus, PageRequest, UserId};
 use crate::storage::StoreError;
@@ -106,7 +106,13 @@ impl<T: DataApi> MongoStore<T> {
         let body = due_ids_body(&self.namespace, now, batch);
         let (status, answer) = self.call(OPERATION, "find", body).await?;
         let found = documents(OPERATION, status, &answer).map_err(|e| self.redacted(e))?;
-        let ids: Vec<Value> = found.iter().filter_map(|d| d.get("_id").cloned()).collect();
+        // Written back as the ObjectIds KeyBox stores every license `_id` as (a plain-JSON
+        // gateway answers them as hex strings); a document with another `_id` was not written
+        // by KeyBox and is left alone.
+        let ids: Vec<_> = found
+            .iter()
+            .filter_map(|d| object_id(d.get("_id")?))
+            .collect();
         if ids.is_empty() {
             return Ok(0);
         }

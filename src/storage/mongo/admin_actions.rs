@@ -3,18 +3,11 @@
 //! expiry sweep (`find` of ids, then `updateMany` guarded by the same condition). Pure.
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
 
 use super::actions::Namespace;
-use super::documents::{date, oid, stored_user};
-use super::lifecycle_actions::by_key;
-use crate::domain::{License, LicenseFilter, PageRequest, UserId};
-
-fn with_filter(namespace: &Namespace, filter: Value) -> Value {
-    let mut body = serde_json::to_value(namespace).unwrap_or_default();
-    body["filter"] = filter;
-    body
-}
+use super::ejson::{array, date, member, oid, user, Obj};
+use super::lifecycle_actions::{by_key, holding_seats, when, LIVE};
+use crate::domain::{License, LicenseFilter, ObjectId, PageRequest, UserId};
 
 /// `updateOne` renewing `owner`'s license `key` to expire at `until`, if its status and expiry
 /// are still `seen`'s. An EXPIRED license is matched on whether it holds seats (`seats`) and
@@ -29,18 +22,20 @@ pub fn renew_body(
     until: DateTime<Utc>,
 ) -> String {
     let mut filter = by_key(key, Some(owner));
-    filter["status"] = json!(seen.status.as_str());
-    filter["expiresAt"] = date(seen.expires_at);
-    if let Some(held) = seats {
-        filter["seats.0"] = json!({ "$exists": held });
-    }
-    let mut set = json!({ "expiresAt": date(until) });
+    filter
+        .str("status", seen.status.as_str())
+        .raw("expiresAt", &date(seen.expires_at));
+    holding_seats(&mut filter, seats);
+    let mut set = Obj::new();
+    set.raw("expiresAt", &date(until));
     if let Some(status) = status {
-        set["status"] = json!(status);
+        set.str("status", status);
     }
-    let mut body = with_filter(namespace, filter);
-    body["update"] = json!({ "$set": set });
-    body.to_string()
+    namespace
+        .body()
+        .obj("filter", filter)
+        .raw("update", &member("$set", &set.end()))
+        .end()
 }
 
 /// `find` of a page of `owner`'s licenses matching `filter`, newest first by
@@ -52,58 +47,76 @@ pub fn list_body(
     filter: &LicenseFilter,
     page: &PageRequest,
 ) -> String {
-    let mut query = json!({ "user": stored_user(owner) });
+    let mut query = Obj::new();
+    query.raw("user", &user(owner));
     if let Some(client) = filter.client {
-        query["client"] = oid(&client);
+        query.raw("client", &oid(&client));
     }
     if let Some(project) = filter.project {
-        query["project"] = oid(&project);
+        query.raw("project", &oid(&project));
     }
     if let Some(status) = filter.status {
-        query["status"] = json!(status.as_str());
+        query.str("status", status.as_str());
     }
     if let Some(after) = page.after {
-        query["$or"] = json!([
-            {"issuedAt": {"$lt": date(after.at)}},
-            {"issuedAt": date(after.at), "_id": {"$lt": oid(&after.id)}},
-        ]);
+        let at = date(after.at);
+        let same_time = Obj::new()
+            .raw("issuedAt", &at)
+            .raw("_id", &member("$lt", &oid(&after.id)))
+            .end();
+        let older = [member("issuedAt", &member("$lt", &at)), same_time];
+        query.raw("$or", &array(&older));
     }
-    let mut body = with_filter(namespace, query);
-    body["sort"] = json!({"issuedAt": -1, "_id": -1});
-    body["limit"] = json!(page.fetch());
-    body.to_string()
+    namespace
+        .body()
+        .obj("filter", query)
+        // The order of the keys is the sort's: a document, not a map.
+        .raw("sort", r#"{"issuedAt":-1,"_id":-1}"#)
+        .int("limit", page.fetch() as u64)
+        .end()
 }
 
-/// The sweep's condition: ACTIVE or PENDING and past its expiry at `now`.
-fn due(now: DateTime<Utc>) -> Value {
-    json!({"status": {"$in": ["PENDING", "ACTIVE"]}, "expiresAt": {"$lte": date(now)}})
+/// The sweep's condition: ACTIVE or PENDING and past its expiry at `now` (open: conditions
+/// may follow).
+fn due(now: DateTime<Utc>) -> Obj {
+    let mut filter = Obj::new();
+    filter
+        .raw("status", LIVE)
+        .raw("expiresAt", &when("$lte", now));
+    filter
 }
 
 /// `find` of the ids of at most `batch` licenses due to expire at `now`.
 pub fn due_ids_body(namespace: &Namespace, now: DateTime<Utc>, batch: u32) -> String {
-    let mut body = with_filter(namespace, due(now));
-    body["projection"] = json!({"_id": 1});
-    body["limit"] = json!(batch);
-    body.to_string()
+    namespace
+        .body()
+        .obj("filter", due(now))
+        .raw("projection", r#"{"_id":1}"#)
+        .int("limit", u64::from(batch))
+        .end()
 }
 
 /// `updateMany` expiring the licenses `ids` that are still due at `now` (the condition is
 /// repeated, so a license revoked or renewed since the `find` is left alone).
-pub fn expire_ids_body(namespace: &Namespace, ids: &[Value], now: DateTime<Utc>) -> String {
+pub fn expire_ids_body(namespace: &Namespace, ids: &[ObjectId], now: DateTime<Utc>) -> String {
+    let ids: Vec<String> = ids.iter().map(oid).collect();
     let mut filter = due(now);
-    filter["_id"] = json!({ "$in": ids });
-    let mut body = with_filter(namespace, filter);
-    body["update"] = json!({"$set": {"status": "EXPIRED"}});
-    body.to_string()
+    filter.raw("_id", &member("$in", &array(&ids)));
+    namespace
+        .body()
+        .obj("filter", filter)
+        .raw("update", r#"{"$set":{"status":"EXPIRED"}}"#)
+        .end()
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
+    use serde_json::{json, Value};
 
     use super::*;
-    use crate::domain::{Cursor, LicenseStatus, ObjectId};
-    use crate::storage::mongo::testing::{license, namespace};
+    use crate::domain::{Cursor, LicenseStatus};
+    use crate::storage::mongo::testing::{license, namespace, parsed};
 
     #[test]
     fn the_sweep_expires_found_ids_only_if_still_due() {
@@ -117,11 +130,17 @@ mod tests {
             (&find["limit"], &find["projection"]),
             (&json!(100), &json!({"_id": 1}))
         );
-        let ids = [json!({"$oid": "60f7b3b3e6b3a72e8c8e4a1c"})];
+        let ids = [ObjectId::parse("60f7b3b3e6b3a72e8c8e4a1c").unwrap()];
         let update: Value =
             serde_json::from_str(&expire_ids_body(&namespace(), &ids, now)).unwrap();
-        assert_eq!(update["filter"]["_id"], json!({"$in": ids}));
-        assert_eq!(update["filter"]["expiresAt"], json!({"$lte": date(now)}));
+        assert_eq!(
+            update["filter"]["_id"],
+            json!({"$in": [{"$oid": "60f7b3b3e6b3a72e8c8e4a1c"}]})
+        );
+        assert_eq!(
+            update["filter"]["expiresAt"],
+            json!({"$lte": parsed(&date(now))})
+        );
         assert_eq!(update["update"], json!({"$set": {"status": "EXPIRED"}}));
     }
 
@@ -139,8 +158,13 @@ mod tests {
             limit: 3,
             after: Some(Cursor { at, id }),
         };
-        let body: Value =
-            serde_json::from_str(&list_body(&namespace(), &owner, &filter, &page)).unwrap();
+        let text = list_body(&namespace(), &owner, &filter, &page);
+        // Newest first by issuedAt, then _id: a sort's keys are in order.
+        assert!(
+            text.contains(r#""sort":{"issuedAt":-1,"_id":-1}"#),
+            "{text}"
+        );
+        let body = parsed(&text);
         assert_eq!(body["filter"]["user"], "auth0|7");
         assert_eq!(
             body["filter"]["project"],
@@ -150,7 +174,11 @@ mod tests {
         assert!(body["filter"].get("client").is_none());
         assert_eq!(
             body["filter"]["$or"][1],
-            json!({"issuedAt": date(at), "_id": {"$lt": {"$oid": "60f7b3b3e6b3a72e8c8e4a1c"}}})
+            json!({"issuedAt": parsed(&date(at)), "_id": {"$lt": {"$oid": "60f7b3b3e6b3a72e8c8e4a1c"}}})
+        );
+        assert_eq!(
+            body["filter"]["$or"][0],
+            json!({"issuedAt": {"$lt": parsed(&date(at))}})
         );
         assert_eq!(body["sort"], json!({"issuedAt": -1, "_id": -1}));
         assert_eq!(body["limit"], 4);
@@ -171,7 +199,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(body["filter"]["status"], seen.status.as_str());
-        assert_eq!(body["filter"]["expiresAt"], date(seen.expires_at));
+        assert_eq!(body["filter"]["expiresAt"], parsed(&date(seen.expires_at)));
         assert_eq!(
             body["filter"]["user"],
             json!({"$oid": "60f7b3b3e6b3a72e8c8e4a1a"})

@@ -97,7 +97,7 @@ pub(super) fn object_id(value: &Value) -> Option<ObjectId> {
 
 /// An ObjectId user (KeyBox's own, read as its canonical lowercase hex) or an identity
 /// provider's string, exactly as spelled: a hex id with capitals is stored as a string (see
-/// `documents.rs`) and must not come back lowercased. Plain JSON gives ObjectIds as lowercase
+/// `ejson::user`) and must not come back lowercased. Plain JSON gives ObjectIds as lowercase
 /// hex strings, which read the same either way.
 pub(super) fn user(value: &Value) -> Option<UserId> {
     match wrapped(value, "$oid") {
@@ -134,7 +134,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::storage::mongo::documents::LicenseDocument;
+    use crate::storage::mongo::documents::license_document;
     use crate::storage::mongo::testing::{license, tag};
 
     fn canonical() -> Value {
@@ -212,7 +212,7 @@ mod tests {
             "auth0|42",
         ] {
             let license = license(user);
-            let stored = serde_json::to_value(LicenseDocument::new(&license, Some(&tag))).unwrap();
+            let stored = serde_json::from_str(&license_document(&license, Some(&tag))).unwrap();
             let read = idempotent_license(&stored).unwrap();
             assert_eq!(read.license, license, "{user}");
         }

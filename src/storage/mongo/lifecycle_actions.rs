@@ -3,35 +3,41 @@
 //! decision. Pure.
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
 
 use super::actions::Namespace;
-use super::documents::{date, seat_document, stored_user};
+use super::documents::seat_document;
+use super::ejson::{date, member, strings, user, Obj};
 use crate::domain::{SeatRef, UserId};
 
-fn body(namespace: &Namespace, filter: Value) -> Value {
-    let mut body = serde_json::to_value(namespace).unwrap_or_default();
-    body["filter"] = filter;
-    body
-}
+/// PENDING or ACTIVE: the statuses a seat can be taken in and a sweep expires.
+pub(super) const LIVE: &str = r#"{"$in":["PENDING","ACTIVE"]}"#;
 
-/// The filter of license `key`, of `owner` when given.
-pub fn by_key(key: &str, owner: Option<&UserId>) -> Value {
-    let mut filter = json!({ "key": key });
+/// The filter of license `key`, of `owner` when given (open: conditions may follow).
+pub(super) fn by_key(key: &str, owner: Option<&UserId>) -> Obj {
+    let mut filter = Obj::new();
+    filter.str("key", key);
     if let Some(owner) = owner {
-        filter["user"] = stored_user(owner);
+        filter.raw("user", &user(owner));
     }
     filter
 }
 
 /// The match of exactly the seat `seat` names (absent names are stored as `null`).
-fn the_seat(seat: &SeatRef) -> Value {
-    json!({"machineId": seat.machine_str(), "instanceId": seat.instance_str()})
+fn the_seat(seat: &SeatRef) -> String {
+    Obj::new()
+        .opt_str("machineId", seat.machine_str())
+        .opt_str("instanceId", seat.instance_str())
+        .end()
+}
+
+/// `{"<operator>": <date>}`: a query on a date field.
+pub(super) fn when(operator: &str, at: DateTime<Utc>) -> String {
+    member(operator, &date(at))
 }
 
 /// `findOne` of license `key` (of `owner`, when given).
 pub fn find_by_key_body(namespace: &Namespace, key: &str, owner: Option<&UserId>) -> String {
-    body(namespace, by_key(key, owner)).to_string()
+    namespace.body().obj("filter", by_key(key, owner)).end()
 }
 
 /// `updateOne` taking `seat` at `now`: PENDING or ACTIVE, not expired, fewer seats than
@@ -43,22 +49,27 @@ pub fn activate_body(
     seat: &SeatRef,
     now: DateTime<Utc>,
 ) -> String {
-    let filter = json!({
-        "key": key,
-        "status": {"$in": ["PENDING", "ACTIVE"]},
-        "expiresAt": {"$gt": date(now)},
-        "seats": {"$not": {"$elemMatch": the_seat(seat)}},
-        "$expr": {"$lt": [
-            {"$size": {"$ifNull": ["$seats", []]}},
-            {"$ifNull": ["$maxMachines", 1]}
-        ]},
-    });
-    let mut body = body(namespace, filter);
-    body["update"] = json!({
-        "$set": {"status": "ACTIVE"},
-        "$push": {"seats": seat_document(seat, now)},
-    });
-    body.to_string()
+    let mut filter = by_key(key, None);
+    filter
+        .raw("status", LIVE)
+        .raw("expiresAt", &when("$gt", now))
+        .raw(
+            "seats",
+            &member("$not", &member("$elemMatch", &the_seat(seat))),
+        )
+        .raw(
+            "$expr",
+            r#"{"$lt":[{"$size":{"$ifNull":["$seats",[]]}},{"$ifNull":["$maxMachines",1]}]}"#,
+        );
+    let mut update = Obj::new();
+    update
+        .raw("$set", r#"{"status":"ACTIVE"}"#)
+        .raw("$push", &member("seats", &seat_document(seat, now)));
+    namespace
+        .body()
+        .obj("filter", filter)
+        .obj("update", update)
+        .end()
 }
 
 /// `updateOne` freeing `seat` of license `key` (of `owner`): matches only if the seat is taken.
@@ -68,23 +79,37 @@ pub fn deactivate_body(
     seat: &SeatRef,
     owner: Option<&UserId>,
 ) -> String {
+    let the_seat = the_seat(seat);
     let mut filter = by_key(key, owner);
-    filter["seats"] = json!({"$elemMatch": the_seat(seat)});
-    let mut body = body(namespace, filter);
-    body["update"] = json!({"$pull": {"seats": the_seat(seat)}});
-    body.to_string()
+    filter.raw("seats", &member("$elemMatch", &the_seat));
+    namespace
+        .body()
+        .obj("filter", filter)
+        .raw("update", &member("$pull", &member("seats", &the_seat)))
+        .end()
 }
 
 /// `updateOne` storing license `key` as EXPIRED if PENDING or ACTIVE past its expiry at `now`.
 pub fn expire_body(namespace: &Namespace, key: &str, now: DateTime<Utc>) -> String {
-    let filter = json!({
-        "key": key,
-        "status": {"$in": ["PENDING", "ACTIVE"]},
-        "expiresAt": {"$lte": date(now)},
-    });
-    let mut body = body(namespace, filter);
-    body["update"] = json!({"$set": {"status": "EXPIRED"}});
-    body.to_string()
+    let mut filter = by_key(key, None);
+    filter
+        .raw("status", LIVE)
+        .raw("expiresAt", &when("$lte", now));
+    namespace
+        .body()
+        .obj("filter", filter)
+        .raw("update", r#"{"$set":{"status":"EXPIRED"}}"#)
+        .end()
+}
+
+/// Adds to `filter` whether the license holds seats (`Some(true)`: `seats.0` exists) or none
+/// (`Some(false)`); nothing when `seats` asks neither.
+pub(super) fn holding_seats(filter: &mut Obj, seats: Option<bool>) {
+    match seats {
+        Some(true) => filter.raw("seats.0", r#"{"$exists":true}"#),
+        Some(false) => filter.raw("seats.0", r#"{"$exists":false}"#),
+        None => filter,
+    };
 }
 
 /// `updateOne` setting `owner`'s license `key` to `to` if its status is one of `from`, it is
@@ -99,19 +124,22 @@ pub fn set_status_body(
     now: DateTime<Utc>,
 ) -> String {
     let mut filter = by_key(key, Some(owner));
-    filter["status"] = json!({ "$in": from });
-    filter["expiresAt"] = json!({"$gt": date(now)});
-    if let Some(held) = seats {
-        filter["seats.0"] = json!({ "$exists": held });
-    }
-    let mut body = body(namespace, filter);
-    body["update"] = json!({"$set": {"status": to}});
-    body.to_string()
+    filter
+        .raw("status", &member("$in", &strings(from)))
+        .raw("expiresAt", &when("$gt", now));
+    holding_seats(&mut filter, seats);
+    let set = Obj::new().str("status", to).end();
+    namespace
+        .body()
+        .obj("filter", filter)
+        .raw("update", &member("$set", &set))
+        .end()
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
+    use serde_json::{json, Value};
 
     use super::*;
     use crate::domain::SeatName;

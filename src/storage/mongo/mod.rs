@@ -2,9 +2,9 @@
 //! with a canonical EJSON body and the `api-key` header. The hosted Atlas Data API ended on
 //! 2025-09-30; the URL points at a Data-API-compatible gateway the deployment runs.
 //!
-//! The wire format is pure and tested natively: `documents` writes a license as the document
-//! the original Mongoose model stores, [`actions`] wraps documents and filters in the actions'
-//! request bodies, [`answers`] reads the gateway's answers into outcomes or [`StoreError`]s and
+//! The wire format is pure and tested natively: `ejson` writes JSON text and canonical EJSON
+//! values, `documents` writes a license as the document the original Mongoose model stores,
+//! [`actions`] wraps documents and filters in the actions' request bodies, [`answers`] reads the gateway's answers into outcomes or [`StoreError`]s and
 //! `decoding` turns a found document back into a license. [`MongoStore`] is generic over the
 //! [`DataApi`] transport, whose `fetch` implementation lives in `edge`.
 
@@ -14,6 +14,7 @@ pub mod admin_actions;
 pub mod answers;
 mod decoding;
 mod documents;
+mod ejson;
 mod lifecycle;
 pub mod lifecycle_actions;
 mod owned_documents;

@@ -2,100 +2,67 @@
 //! ObjectId, `user` as a license's user, `client` an ObjectId ref, Mongoose's `createdAt` /
 //! `updatedAt` dates), the filters that find them, and their reading back. Pure.
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::decoding::{date, object_id, user};
-use super::documents::{stored_user, Date, Oid, User};
+use super::ejson::{self, array, member, oid, Obj};
 use crate::domain::{Client, Email, Name, ObjectId, PageRequest, Project, UserId};
 
 /// A client document (field order: `_id`, then the model's).
-#[derive(Serialize)]
-pub(super) struct ClientDocument<'a> {
-    #[serde(rename = "_id")]
-    id: Oid<'a>,
-    name: &'a str,
-    email: &'a str,
-    user: User<'a>,
-    #[serde(rename = "createdAt")]
-    created_at: Date,
-    #[serde(rename = "updatedAt")]
-    updated_at: Date,
-}
-
-impl<'a> ClientDocument<'a> {
-    pub(super) fn new(client: &'a Client) -> Self {
-        Self {
-            id: Oid(&client.id),
-            name: client.name.as_str(),
-            email: client.email.as_str(),
-            user: User::of(&client.owner),
-            created_at: Date(client.created_at.timestamp_millis()),
-            updated_at: Date(client.updated_at.timestamp_millis()),
-        }
-    }
+pub(super) fn client_document(client: &Client) -> String {
+    Obj::new()
+        .raw("_id", &oid(&client.id))
+        .str("name", client.name.as_str())
+        .str("email", client.email.as_str())
+        .raw("user", &ejson::user(&client.owner))
+        .raw("createdAt", &ejson::date(client.created_at))
+        .raw("updatedAt", &ejson::date(client.updated_at))
+        .end()
 }
 
 /// A project document.
-#[derive(Serialize)]
-pub(super) struct ProjectDocument<'a> {
-    #[serde(rename = "_id")]
-    id: Oid<'a>,
-    name: &'a str,
-    client: Oid<'a>,
-    user: User<'a>,
-    #[serde(rename = "createdAt")]
-    created_at: Date,
-    #[serde(rename = "updatedAt")]
-    updated_at: Date,
-}
-
-impl<'a> ProjectDocument<'a> {
-    pub(super) fn new(project: &'a Project) -> Self {
-        Self {
-            id: Oid(&project.id),
-            name: project.name.as_str(),
-            client: Oid(&project.client),
-            user: User::of(&project.owner),
-            created_at: Date(project.created_at.timestamp_millis()),
-            updated_at: Date(project.updated_at.timestamp_millis()),
-        }
-    }
-}
-
-pub(super) fn oid(id: &ObjectId) -> Value {
-    serde_json::to_value(Oid(id)).unwrap_or_default()
-}
-
-pub(super) fn at(time: DateTime<Utc>) -> Value {
-    serde_json::to_value(Date(time.timestamp_millis())).unwrap_or_default()
+pub(super) fn project_document(project: &Project) -> String {
+    Obj::new()
+        .raw("_id", &oid(&project.id))
+        .str("name", project.name.as_str())
+        .raw("client", &oid(&project.client))
+        .raw("user", &ejson::user(&project.owner))
+        .raw("createdAt", &ejson::date(project.created_at))
+        .raw("updatedAt", &ejson::date(project.updated_at))
+        .end()
 }
 
 /// `{_id, user}`: the caller's object `id`, and nobody else's.
-pub(super) fn owned(owner: &UserId, id: &ObjectId) -> Value {
-    json!({"_id": oid(id), "user": stored_user(owner)})
+pub(super) fn owned(owner: &UserId, id: &ObjectId) -> String {
+    Obj::new()
+        .raw("_id", &oid(id))
+        .raw("user", &ejson::user(owner))
+        .end()
 }
 
-/// The caller's objects (`extra` fields added) after the page's cursor: newest first by
+/// The caller's objects (of `client`, when given) after the page's cursor: newest first by
 /// `(createdAt, _id)`, strictly older than the cursor.
-pub(super) fn page_filter(owner: &UserId, extra: Value, page: &PageRequest) -> Value {
-    let mut filter = json!({"user": stored_user(owner)});
-    if let (Some(map), Some(extra)) = (filter.as_object_mut(), extra.as_object()) {
-        map.extend(extra.clone());
+pub(super) fn page_filter(owner: &UserId, client: Option<&ObjectId>, page: &PageRequest) -> String {
+    let mut filter = Obj::new();
+    filter.raw("user", &ejson::user(owner));
+    if let Some(client) = client {
+        filter.raw("client", &oid(client));
     }
     if let Some(cursor) = page.after {
-        filter["$or"] = json!([
-            {"createdAt": {"$lt": at(cursor.at)}},
-            {"createdAt": at(cursor.at), "_id": {"$lt": oid(&cursor.id)}},
-        ]);
+        let at = ejson::date(cursor.at);
+        let same_time = Obj::new()
+            .raw("createdAt", &at)
+            .raw("_id", &member("$lt", &oid(&cursor.id)))
+            .end();
+        let older = [member("createdAt", &member("$lt", &at)), same_time];
+        filter.raw("$or", &array(&older));
     }
-    filter
+    filter.end()
 }
 
-/// The `sort` and `limit` of a page's `find`.
-pub(super) fn page_options(page: &PageRequest) -> (Value, Value) {
-    (json!({"createdAt": -1, "_id": -1}), json!(page.fetch()))
+/// The `sort` and `limit` of a page's `find` (the sort's keys in order: a document, not a map).
+pub(super) fn page_options(page: &PageRequest) -> (&'static str, u64) {
+    (r#"{"createdAt":-1,"_id":-1}"#, page.fetch() as u64)
 }
 
 fn field<'a>(document: &'a Value, name: &str) -> Result<&'a Value, String> {
@@ -139,10 +106,12 @@ pub(super) fn project_of(document: &Value) -> Result<Project, String> {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
+    use serde_json::json;
 
     use super::*;
     use crate::domain::NewClient;
+    use crate::storage::mongo::testing::parsed;
 
     fn client() -> Client {
         let input = NewClient::parse(br#"{"name":"Acme","email":"Dev@Acme.io"}"#).unwrap();
@@ -158,7 +127,7 @@ mod tests {
 
     #[test]
     fn a_client_is_stored_with_the_mongoose_models_types_and_reads_back() {
-        let document = serde_json::to_value(ClientDocument::new(&client())).unwrap();
+        let document = parsed(&client_document(&client()));
         assert_eq!(
             document,
             json!({
@@ -176,7 +145,7 @@ mod tests {
         let owner = UserId::parse("auth0|1").unwrap();
         let first = PageRequest::parse(None, None).unwrap();
         assert_eq!(
-            page_filter(&owner, json!({}), &first),
+            parsed(&page_filter(&owner, None, &first)),
             json!({"user": "auth0|1"})
         );
         let cursor = crate::domain::Cursor {
@@ -184,12 +153,21 @@ mod tests {
             id: ObjectId::parse("60f7b3b3e6b3a72e8c8e4a1a").unwrap(),
         };
         let next = PageRequest::parse(Some("3"), Some(&cursor.encode())).unwrap();
-        let filter = page_filter(&owner, json!({"client": {"$oid": "x"}}), &next);
-        assert_eq!(filter["client"], json!({"$oid": "x"}));
+        let client = ObjectId::parse("60f7b3b3e6b3a72e8c8e4a1b").unwrap();
+        let filter = parsed(&page_filter(&owner, Some(&client), &next));
+        assert_eq!(
+            filter["client"],
+            json!({"$oid": "60f7b3b3e6b3a72e8c8e4a1b"})
+        );
+        assert_eq!(filter["user"], "auth0|1");
+        assert_eq!(
+            filter["$or"][0],
+            json!({"createdAt": {"$lt": {"$date": {"$numberLong": "5"}}}})
+        );
         assert_eq!(
             filter["$or"][1]["_id"],
             json!({"$lt": {"$oid": "60f7b3b3e6b3a72e8c8e4a1a"}})
         );
-        assert_eq!(page_options(&next).1, json!(4));
+        assert_eq!(page_options(&next), (r#"{"createdAt":-1,"_id":-1}"#, 4));
     }
 }

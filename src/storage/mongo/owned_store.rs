@@ -5,14 +5,13 @@
 //! read before the write: docs/mongodb.md ("Ownership") says what that leaves open.
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::actions::Namespace;
 use super::answers::answer_of;
-use super::documents::stored_user;
+use super::ejson::{date, member, oid, user, Obj};
 use super::owned_documents::{
-    at, client_of, oid, owned, page_filter, page_options, project_of, ClientDocument,
-    ProjectDocument,
+    client_document, client_of, owned, page_filter, page_options, project_document, project_of,
 };
 use super::{DataApi, MongoStore};
 use crate::domain::{
@@ -21,20 +20,15 @@ use crate::domain::{
 use crate::storage::{ClientStore, LicenseStore, ProjectStore, Refusal, StoreError};
 
 impl<T: DataApi> MongoStore<T> {
-    /// Posts `action` on `namespace` with `fields`; the answer's JSON, or the failure. A
-    /// duplicate on the clients' email index is [`Refusal::EmailTaken`].
+    /// Posts `action` with `body` (a namespace's body: [`Namespace::body`]); the answer's JSON,
+    /// or the failure. A duplicate on the clients' email index is [`Refusal::EmailTaken`].
     async fn act(
         &self,
         operation: &'static str,
         action: &str,
-        namespace: &Namespace,
-        fields: Value,
+        body: String,
     ) -> Result<Value, StoreError> {
-        let mut body = serde_json::to_value(namespace).unwrap_or_default();
-        if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
-            body.extend(fields.clone());
-        }
-        let (status, answer) = self.call(operation, action, body.to_string()).await?;
+        let (status, answer) = self.call(operation, action, body).await?;
         if answer.contains("E11000") && answer.contains("email") {
             return Err(StoreError::Refused(Refusal::EmailTaken));
         }
@@ -46,10 +40,10 @@ impl<T: DataApi> MongoStore<T> {
         &self,
         operation: &'static str,
         namespace: &Namespace,
-        filter: Value,
+        filter: &str,
     ) -> Result<Option<Value>, StoreError> {
         let answer = self
-            .act(operation, "findOne", namespace, json!({ "filter": filter }))
+            .act(operation, "findOne", filtered(namespace, filter))
             .await?;
         match answer.get("document") {
             Some(Value::Null) => Ok(None),
@@ -63,12 +57,17 @@ impl<T: DataApi> MongoStore<T> {
         &self,
         operation: &'static str,
         namespace: &Namespace,
-        filter: Value,
+        filter: &str,
         page: &PageRequest,
     ) -> Result<Vec<Value>, StoreError> {
         let (sort, limit) = page_options(page);
-        let fields = json!({"filter": filter, "sort": sort, "limit": limit});
-        let answer = self.act(operation, "find", namespace, fields).await?;
+        let body = namespace
+            .body()
+            .raw("filter", filter)
+            .raw("sort", sort)
+            .int("limit", limit)
+            .end();
+        let answer = self.act(operation, "find", body).await?;
         match answer.get("documents").and_then(Value::as_array) {
             Some(documents) => Ok(documents.clone()),
             None => Err(missing(operation, "documents")),
@@ -80,11 +79,10 @@ impl<T: DataApi> MongoStore<T> {
         &self,
         operation: &'static str,
         action: &str,
-        namespace: &Namespace,
-        fields: Value,
+        body: String,
         name: &str,
     ) -> Result<u64, StoreError> {
-        let answer = self.act(operation, action, namespace, fields).await?;
+        let answer = self.act(operation, action, body).await?;
         answer
             .get(name)
             .and_then(Value::as_u64)
@@ -95,16 +93,10 @@ impl<T: DataApi> MongoStore<T> {
         &self,
         operation: &'static str,
         namespace: &Namespace,
-        document: Value,
+        document: &str,
     ) -> Result<(), StoreError> {
-        let answer = self
-            .act(
-                operation,
-                "insertOne",
-                namespace,
-                json!({ "document": document }),
-            )
-            .await?;
+        let body = namespace.body().raw("document", document).end();
+        let answer = self.act(operation, "insertOne", body).await?;
         match answer.get("insertedId") {
             Some(_) => Ok(()),
             None => Err(missing(operation, "insertedId")),
@@ -135,6 +127,20 @@ impl<T: DataApi> MongoStore<T> {
     }
 }
 
+/// A body of `namespace` with `filter`: `findOne`, `deleteOne`.
+fn filtered(namespace: &Namespace, filter: &str) -> String {
+    namespace.body().raw("filter", filter).end()
+}
+
+/// A body of `namespace` updating the caller's object `id` with `$set` of `set`.
+fn set_owned(namespace: &Namespace, owner: &UserId, id: &ObjectId, set: &str) -> String {
+    namespace
+        .body()
+        .raw("filter", &owned(owner, id))
+        .raw("update", &member("$set", set))
+        .end()
+}
+
 fn missing(operation: &'static str, field: &str) -> StoreError {
     StoreError::Unavailable {
         operation,
@@ -148,8 +154,8 @@ fn unreadable(operation: &'static str) -> impl Fn(String) -> StoreError {
 
 impl<T: DataApi> ClientStore for MongoStore<T> {
     async fn insert_client(&self, client: &Client) -> Result<(), StoreError> {
-        let document = serde_json::to_value(ClientDocument::new(client)).unwrap_or_default();
-        self.insert_document("insert client into MongoDB", &self.clients, document)
+        let document = client_document(client);
+        self.insert_document("insert client into MongoDB", &self.clients, &document)
             .await
     }
 
@@ -160,7 +166,7 @@ impl<T: DataApi> ClientStore for MongoStore<T> {
     ) -> Result<Option<Client>, StoreError> {
         const OPERATION: &str = "find client in MongoDB";
         let found = self
-            .find_one(OPERATION, &self.clients, owned(owner, id))
+            .find_one(OPERATION, &self.clients, &owned(owner, id))
             .await?;
         found
             .as_ref()
@@ -175,9 +181,9 @@ impl<T: DataApi> ClientStore for MongoStore<T> {
         page: &PageRequest,
     ) -> Result<Page<Client>, StoreError> {
         const OPERATION: &str = "list clients in MongoDB";
-        let filter = page_filter(owner, json!({}), page);
+        let filter = page_filter(owner, None, page);
         let documents = self
-            .find_page(OPERATION, &self.clients, filter, page)
+            .find_page(OPERATION, &self.clients, &filter, page)
             .await?;
         let clients = documents
             .iter()
@@ -194,20 +200,20 @@ impl<T: DataApi> ClientStore for MongoStore<T> {
         changes: &ClientChanges,
         now: DateTime<Utc>,
     ) -> Result<Option<Client>, StoreError> {
-        let mut set = json!({ "updatedAt": at(now) });
+        let mut set = Obj::new();
+        set.raw("updatedAt", &date(now));
         if let Some(name) = &changes.name {
-            set["name"] = json!(name.as_str());
+            set.str("name", name.as_str());
         }
         if let Some(email) = &changes.email {
-            set["email"] = json!(email.as_str());
+            set.str("email", email.as_str());
         }
-        let fields = json!({"filter": owned(owner, id), "update": {"$set": set}});
+        let body = set_owned(&self.clients, owner, id, &set.end());
         let matched = self
             .count(
                 "update client in MongoDB",
                 "updateOne",
-                &self.clients,
-                fields,
+                body,
                 "matchedCount",
             )
             .await?;
@@ -219,23 +225,20 @@ impl<T: DataApi> ClientStore for MongoStore<T> {
 
     async fn delete_client(&self, owner: &UserId, id: &ObjectId) -> Result<(), StoreError> {
         const OPERATION: &str = "delete client in MongoDB";
-        let filter = json!({"client": oid(id), "user": stored_user(owner)});
+        let filter = Obj::new()
+            .raw("client", &oid(id))
+            .raw("user", &user(owner))
+            .end();
         if self
-            .find_one(OPERATION, &self.projects, filter)
+            .find_one(OPERATION, &self.projects, &filter)
             .await?
             .is_some()
         {
             return Err(StoreError::Refused(Refusal::ClientHasProjects));
         }
-        let fields = json!({ "filter": owned(owner, id) });
+        let body = filtered(&self.clients, &owned(owner, id));
         match self
-            .count(
-                OPERATION,
-                "deleteOne",
-                &self.clients,
-                fields,
-                "deletedCount",
-            )
+            .count(OPERATION, "deleteOne", body, "deletedCount")
             .await?
         {
             0 => Err(StoreError::Refused(Refusal::ClientNotFound)),
@@ -253,8 +256,8 @@ impl<T: DataApi> ProjectStore for MongoStore<T> {
         {
             return Err(StoreError::Refused(Refusal::ClientNotFound));
         }
-        let document = serde_json::to_value(ProjectDocument::new(project)).unwrap_or_default();
-        self.insert_document("insert project into MongoDB", &self.projects, document)
+        let document = project_document(project);
+        self.insert_document("insert project into MongoDB", &self.projects, &document)
             .await
     }
 
@@ -268,12 +271,11 @@ impl<T: DataApi> ProjectStore for MongoStore<T> {
         self.insert_project(project).await?;
         let stored = LicenseStore::insert(self, license, None).await;
         if stored.is_err() {
-            let fields = json!({ "filter": owned(&project.owner, &project.id) });
+            let body = filtered(&self.projects, &owned(&project.owner, &project.id));
             self.count(
                 "undo project insert in MongoDB",
                 "deleteOne",
-                &self.projects,
-                fields,
+                body,
                 "deletedCount",
             )
             .await?;
@@ -288,7 +290,7 @@ impl<T: DataApi> ProjectStore for MongoStore<T> {
     ) -> Result<Option<Project>, StoreError> {
         const OPERATION: &str = "find project in MongoDB";
         let found = self
-            .find_one(OPERATION, &self.projects, owned(owner, id))
+            .find_one(OPERATION, &self.projects, &owned(owner, id))
             .await?;
         found
             .as_ref()
@@ -304,9 +306,9 @@ impl<T: DataApi> ProjectStore for MongoStore<T> {
         page: &PageRequest,
     ) -> Result<Page<Project>, StoreError> {
         const OPERATION: &str = "list projects in MongoDB";
-        let filter = page_filter(owner, json!({ "client": oid(client) }), page);
+        let filter = page_filter(owner, Some(client), page);
         let documents = self
-            .find_page(OPERATION, &self.projects, filter, page)
+            .find_page(OPERATION, &self.projects, &filter, page)
             .await?;
         if documents.is_empty() && self.find_client(owner, client).await?.is_none() {
             return Err(StoreError::Refused(Refusal::ClientNotFound));
@@ -326,14 +328,16 @@ impl<T: DataApi> ProjectStore for MongoStore<T> {
         changes: &ProjectChanges,
         now: DateTime<Utc>,
     ) -> Result<Option<Project>, StoreError> {
-        let set = json!({"name": changes.name.as_str(), "updatedAt": at(now)});
-        let fields = json!({"filter": owned(owner, id), "update": {"$set": set}});
+        let set = Obj::new()
+            .str("name", changes.name.as_str())
+            .raw("updatedAt", &date(now))
+            .end();
+        let body = set_owned(&self.projects, owner, id, &set);
         let matched = self
             .count(
                 "update project in MongoDB",
                 "updateOne",
-                &self.projects,
-                fields,
+                body,
                 "matchedCount",
             )
             .await?;
@@ -348,27 +352,21 @@ impl<T: DataApi> ProjectStore for MongoStore<T> {
         if self.find_project(owner, id).await?.is_none() {
             return Err(StoreError::Refused(Refusal::ProjectNotFound));
         }
-        let live = json!({
-            "project": oid(id),
-            "user": stored_user(owner),
-            "status": {"$nin": ["REVOKED", "EXPIRED"]},
-        });
+        let live = Obj::new()
+            .raw("project", &oid(id))
+            .raw("user", &user(owner))
+            .raw("status", r#"{"$nin":["REVOKED","EXPIRED"]}"#)
+            .end();
         if self
-            .find_one(OPERATION, &self.namespace, live)
+            .find_one(OPERATION, &self.namespace, &live)
             .await?
             .is_some()
         {
             return Err(StoreError::Refused(Refusal::ProjectHasLicenses));
         }
-        let fields = json!({ "filter": owned(owner, id) });
+        let body = filtered(&self.projects, &owned(owner, id));
         match self
-            .count(
-                OPERATION,
-                "deleteOne",
-                &self.projects,
-                fields,
-                "deletedCount",
-            )
+            .count(OPERATION, "deleteOne", body, "deletedCount")
             .await?
         {
             0 => Err(StoreError::Refused(Refusal::ProjectNotFound)),

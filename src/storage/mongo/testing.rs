@@ -1,4 +1,5 @@
-//! A license, a namespace and an idempotency tag for the wire format's unit tests.
+//! A license, a namespace and an idempotency tag for the wire format's unit tests, and the
+//! parsing of the text written.
 
 use chrono::{TimeZone, Utc};
 
@@ -7,6 +8,11 @@ use crate::domain::{
     CreateLicenseRequest, Fingerprint, IdempotencyKey, IdempotencyTag, License, LicenseKey,
     ObjectId, OsRandom, UserId,
 };
+
+/// A written body or value parsed back, for comparing with `json!`.
+pub fn parsed(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
+}
 
 pub fn namespace() -> Namespace {
     Namespace {
