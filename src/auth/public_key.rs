@@ -135,15 +135,20 @@ impl PublicKey {
     #[cfg(any(target_arch = "wasm32", test))]
     pub fn jwk(&self) -> String {
         let b64 = crate::domain::base64url::encode;
-        let jwk = match self {
-            Self::Rsa { n, e } => serde_json::json!({"kty": "RSA", "n": b64(n), "e": b64(e)}),
-            Self::P256 { x, y } => {
-                serde_json::json!({"kty": "EC", "crv": "P-256", "x": b64(x), "y": b64(y)})
-            }
-            Self::Ed25519(x) => serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": b64(x)}),
+        let mut jwk = crate::domain::json_text::Obj::new();
+        match self {
+            Self::Rsa { n, e } => jwk.str("kty", "RSA").str("n", &b64(n)).str("e", &b64(e)),
+            Self::P256 { x, y } => jwk
+                .str("kty", "EC")
+                .str("crv", "P-256")
+                .str("x", &b64(x))
+                .str("y", &b64(y)),
+            Self::Ed25519(x) => jwk
+                .str("kty", "OKP")
+                .str("crv", "Ed25519")
+                .str("x", &b64(x)),
         };
-        // Not `Value`'s `Display`: that links a second JSON writer into the module.
-        serde_json::to_string(&jwk).unwrap_or_default()
+        jwk.end()
     }
 }
 

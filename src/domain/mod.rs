@@ -7,6 +7,7 @@ mod duration;
 mod expiry;
 pub mod fields;
 mod idempotency;
+pub mod json_text;
 mod key;
 mod license;
 mod listing;

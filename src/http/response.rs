@@ -1,5 +1,7 @@
 use serde::Serialize;
 
+use crate::domain::json_text::Obj;
+
 /// A response ready to send: status, extra headers and a JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiResponse {
@@ -32,20 +34,11 @@ impl ApiResponse {
     /// A body of text fields, `{"name":"value",...}` in the given order, written directly:
     /// the error answers and other fixed shapes, without building a `serde_json::Value`.
     pub fn text_fields(status: u16, fields: &[(&str, &str)]) -> Self {
-        let mut body = String::from("{");
-        for (i, (name, value)) in fields.iter().enumerate() {
-            if i > 0 {
-                body.push(',');
-            }
-            for text in [*name, *value] {
-                // A string always serialises.
-                body.push_str(&serde_json::to_string(text).unwrap_or_default());
-                body.push(':');
-            }
-            body.pop();
+        let mut body = Obj::new();
+        for (name, value) in fields {
+            body.str(name, value);
         }
-        body.push('}');
-        Self::raw_json(status, body)
+        Self::raw_json(status, body.end())
     }
 
     /// `{"message": message}`: every 4xx.

@@ -6,6 +6,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::domain::base64url;
+use crate::domain::json_text::Obj;
 
 /// The members RFC 7638 §3.2 hashes for each key type (RFC 8037 §2 for `OKP`), already in
 /// lexicographic order.
@@ -23,19 +24,21 @@ fn required_members(kty: &str) -> Option<&'static [&'static str]> {
 /// that is missing or not a string. Other members (`kid`, `alg`, `d`, …) are ignored.
 pub fn thumbprint(jwk: &Value) -> Option<String> {
     let members = required_members(jwk.get("kty")?.as_str()?)?;
-    let mut canonical = String::from("{");
-    for (i, name) in members.iter().enumerate() {
-        let value = jwk.get(*name)?.as_str()?;
-        if i > 0 {
-            canonical.push(',');
-        }
-        // Serialising a string cannot fail; it adds the quotes and JSON escapes RFC 7638 asks for.
-        canonical.push_str(&serde_json::to_string(name).ok()?);
-        canonical.push(':');
-        canonical.push_str(&serde_json::to_string(value).ok()?);
+    let values = members
+        .iter()
+        .map(|name| Some((*name, jwk.get(*name)?.as_str()?)))
+        .collect::<Option<Vec<_>>>()?;
+    Some(thumbprint_of(&values))
+}
+
+/// The thumbprint of a key's required members, given in lexicographic order by name.
+pub fn thumbprint_of(members: &[(&str, &str)]) -> String {
+    // Compact JSON, each name and value escaped as RFC 7638 asks.
+    let mut canonical = Obj::new();
+    for (name, value) in members {
+        canonical.str(name, value);
     }
-    canonical.push('}');
-    Some(base64url::encode(&Sha256::digest(canonical.as_bytes())))
+    base64url::encode(&Sha256::digest(canonical.end().as_bytes()))
 }
 
 #[cfg(test)]
