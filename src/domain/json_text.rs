@@ -41,6 +41,11 @@ impl Obj {
         }
     }
 
+    /// Member `name` with `true` or `false`.
+    pub(crate) fn bool(&mut self, name: &str, value: bool) -> &mut Self {
+        self.raw(name, if value { "true" } else { "false" })
+    }
+
     /// Member `name` with the number `n` (a plain JSON number: limits, not stored values).
     pub(crate) fn int(&mut self, name: &str, n: u64) -> &mut Self {
         self.raw(name, &n.to_string())

@@ -137,7 +137,6 @@ fn normalise(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     const APP: &str = "https://app.example.com";
 
@@ -238,7 +237,7 @@ mod tests {
         let response = any.decorate(
             CorsScope::Listed,
             Some(APP),
-            ApiResponse::json(201, &json!({})),
+            ApiResponse::raw_json(201, "{}"),
         );
         assert_eq!(response.header("access-control-allow-origin"), Some("*"));
         assert_eq!(response.header("access-control-allow-credentials"), None);
@@ -249,7 +248,7 @@ mod tests {
         let allowed = policy().decorate(
             CorsScope::Listed,
             Some(APP),
-            ApiResponse::json(401, &json!({})),
+            ApiResponse::raw_json(401, "{}"),
         );
         assert_eq!(allowed.header("vary"), Some("Origin"));
         assert_eq!(allowed.header("access-control-allow-origin"), Some(APP));
@@ -260,7 +259,7 @@ mod tests {
         let refused = policy().decorate(
             CorsScope::Listed,
             Some("https://evil.example"),
-            ApiResponse::json(201, &json!({})),
+            ApiResponse::raw_json(201, "{}"),
         );
         assert_eq!(refused.header("vary"), Some("Origin"));
         assert_eq!(refused.header("access-control-allow-origin"), None);
@@ -279,7 +278,7 @@ mod tests {
         let response = none.decorate(
             CorsScope::AnyOrigin,
             Some("https://anywhere.example"),
-            ApiResponse::json(200, &json!({})),
+            ApiResponse::raw_json(200, "{}"),
         );
         assert_eq!(response.header("access-control-allow-origin"), Some("*"));
         let preflight = none.preflight(

@@ -6,6 +6,7 @@
 pub mod cors;
 mod error;
 mod handlers;
+mod json;
 pub mod rate_limit;
 mod request;
 mod response;

@@ -1,5 +1,3 @@
-use serde::Serialize;
-
 use crate::domain::json_text::Obj;
 
 /// A response ready to send: status, extra headers and a JSON body.
@@ -20,16 +18,6 @@ impl ApiResponse {
         ("cache-control", "no-store"),
         ("x-content-type-options", "nosniff"),
     ];
-
-    pub fn json(status: u16, body: &impl Serialize) -> Self {
-        Self {
-            status,
-            headers: Vec::new(),
-            // Serialising our own plain structs cannot fail; the fallback keeps that a non-panic.
-            body: serde_json::to_string(body).unwrap_or_else(|_| "{}".into()),
-            log: None,
-        }
-    }
 
     /// A body of text fields, `{"name":"value",...}` in the given order, written directly:
     /// the error answers and other fixed shapes, without building a `serde_json::Value`.

@@ -1,31 +1,13 @@
 //! `POST /validate/activate`: take a seat for the calling machine (idempotent per seat); the
 //! answer carries a signed license token when a signing key is configured.
 
-use serde::Serialize;
-
 use super::license_token::token_for;
 use crate::app::{activate, Activation};
+use crate::domain::json_text::Obj;
 use crate::domain::{format_timestamp, LicenseCall, RandomSource};
 use crate::http::rate_limit::admit;
 use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::LifecycleStore;
-
-#[derive(Serialize)]
-struct Answer<'a> {
-    success: bool,
-    message: &'static str,
-    #[serde(rename = "machineId")]
-    machine_id: Option<&'a str>,
-    #[serde(rename = "instanceId")]
-    instance_id: Option<&'a str>,
-    #[serde(rename = "activatedAt")]
-    activated_at: String,
-    #[serde(rename = "expiresAt")]
-    expires_at: String,
-    /// When license tokens are configured.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<String>,
-}
 
 pub async fn handle<S: LifecycleStore, R: RandomSource, K>(
     request: &ApiRequest,
@@ -39,16 +21,17 @@ pub async fn handle<S: LifecycleStore, R: RandomSource, K>(
         Activation::AlreadyActive { license, seat } => ("License already activated", license, seat),
     };
     let token = token_for(request, &license, &call.seat, cx).await?;
-    Ok(ApiResponse::json(
-        200,
-        &Answer {
-            success: true,
-            message,
-            machine_id: seat.machine.as_ref().map(|m| m.as_str()),
-            instance_id: seat.instance.as_ref().map(|i| i.as_str()),
-            activated_at: format_timestamp(seat.activated_at),
-            expires_at: format_timestamp(license.expires_at),
-            token,
-        },
-    ))
+    let mut answer = Obj::new();
+    answer
+        .bool("success", true)
+        .str("message", message)
+        .opt_str("machineId", seat.machine.as_ref().map(|m| m.as_str()))
+        .opt_str("instanceId", seat.instance.as_ref().map(|i| i.as_str()))
+        .str("activatedAt", &format_timestamp(seat.activated_at))
+        .str("expiresAt", &format_timestamp(license.expires_at));
+    // When license tokens are configured.
+    if let Some(token) = token {
+        answer.str("token", &token);
+    }
+    Ok(ApiResponse::raw_json(200, answer.end()))
 }

@@ -1,26 +1,11 @@
 //! `/clients` and `/clients/:id`: the caller's clients. Thin: parse → use case → answer.
 
-use serde::Serialize;
-
 use crate::app::{self, AppError, Deps};
+use crate::domain::json_text::Obj;
 use crate::domain::{Client, ClientChanges, NewClient, ObjectId, PageRequest, UserId};
 use crate::http::routes::Params;
-use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
+use crate::http::{json, ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::{ClientStore, Refusal};
-
-#[derive(Serialize)]
-struct WithClient<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'static str>,
-    client: &'a Client,
-}
-
-#[derive(Serialize)]
-struct ClientList<'a> {
-    clients: &'a [Client],
-    #[serde(rename = "nextCursor")]
-    next_cursor: Option<String>,
-}
 
 /// The `:id` of the path; one that is not an ObjectId names no client, like a missing one.
 fn client_id(params: &Params<'_>) -> Result<ObjectId, ApiError> {
@@ -31,7 +16,12 @@ fn client_id(params: &Params<'_>) -> Result<ObjectId, ApiError> {
 }
 
 fn answer(status: u16, message: Option<&'static str>, client: &Client) -> ApiResponse {
-    ApiResponse::json(status, &WithClient { message, client })
+    let mut body = Obj::new();
+    if let Some(message) = message {
+        body.str("message", message);
+    }
+    body.raw("client", &json::client(client));
+    ApiResponse::raw_json(status, body.end())
 }
 
 /// `POST /clients`.
@@ -63,11 +53,12 @@ pub async fn list<S: ClientStore, R, K>(
     )?;
     let store = cx.store.map_err(ApiError::Config)?;
     let page = app::list_clients(store, user, &page).await?;
-    let body = ClientList {
-        clients: &page.items,
-        next_cursor: page.next.map(|c| c.encode()),
-    };
-    Ok(ApiResponse::json(200, &body))
+    let items: Vec<String> = page.items.iter().map(json::client).collect();
+    let next = page.next.map(|c| c.encode());
+    Ok(ApiResponse::raw_json(
+        200,
+        json::page("clients", &items, next.as_deref()),
+    ))
 }
 
 /// `GET /clients/:id`.

@@ -1,19 +1,10 @@
 //! `POST /license/create`: validate the body, create (or replay) through the use case.
 
-use serde::Serialize;
-
 use crate::app::{create_license, CreateLicense, Created, Deps};
-use crate::domain::{
-    CreateLicenseRequest, Fingerprint, IdempotencyKey, License, RandomSource, UserId,
-};
-use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
+use crate::domain::json_text::Obj;
+use crate::domain::{CreateLicenseRequest, Fingerprint, IdempotencyKey, RandomSource, UserId};
+use crate::http::{json, ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::LicenseStore;
-
-#[derive(Serialize)]
-struct CreatedBody<'a> {
-    message: &'static str,
-    license: &'a License,
-}
 
 /// After authentication (the router's), in the original server's order: duration, then
 /// client & project; then the `Idempotency-Key`.
@@ -46,13 +37,11 @@ pub async fn handle<S: LicenseStore, R: RandomSource, K>(
         Created::New(license) => (license, false),
         Created::Replayed(license) => (license, true),
     };
-    let response = ApiResponse::json(
-        201,
-        &CreatedBody {
-            message: "License created",
-            license: &license,
-        },
-    );
+    let body = Obj::new()
+        .str("message", "License created")
+        .raw("license", &json::license(&license))
+        .end();
+    let response = ApiResponse::raw_json(201, body);
     Ok(if replayed {
         response.with_header("idempotent-replayed", "true")
     } else {

@@ -1,19 +1,11 @@
 //! `POST /projects/createProject`: the original server's route, a project and its first
 //! license in one request.
 
-use serde::Serialize;
-
 use crate::app::{create_project_with_license, Deps};
-use crate::domain::{CreateProjectRequest, License, Project, RandomSource, UserId};
-use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
+use crate::domain::json_text::Obj;
+use crate::domain::{CreateProjectRequest, RandomSource, UserId};
+use crate::http::{json, ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::ProjectStore;
-
-#[derive(Serialize)]
-struct CreatedBody<'a> {
-    message: &'static str,
-    project: &'a Project,
-    license: &'a License,
-}
 
 pub async fn handle<S: ProjectStore, R: RandomSource, K>(
     request: &ApiRequest,
@@ -28,12 +20,10 @@ pub async fn handle<S: ProjectStore, R: RandomSource, K>(
         now: cx.now,
     };
     let (project, license) = create_project_with_license(&mut deps, user, &input).await?;
-    Ok(ApiResponse::json(
-        201,
-        &CreatedBody {
-            message: "Project and License created successfully",
-            project: &project,
-            license: &license,
-        },
-    ))
+    let body = Obj::new()
+        .str("message", "Project and License created successfully")
+        .raw("project", &json::project(&project))
+        .raw("license", &json::license(&license))
+        .end();
+    Ok(ApiResponse::raw_json(201, body))
 }

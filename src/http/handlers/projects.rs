@@ -1,26 +1,11 @@
 //! `/projects` and `/projects/:id`: the caller's projects. Thin: parse → use case → answer.
 
-use serde::Serialize;
-
 use crate::app::{self, AppError, Deps};
+use crate::domain::json_text::Obj;
 use crate::domain::{NewProject, ObjectId, PageRequest, Project, ProjectChanges, UserId};
 use crate::http::routes::Params;
-use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
+use crate::http::{json, ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::{ProjectStore, Refusal};
-
-#[derive(Serialize)]
-struct WithProject<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'static str>,
-    project: &'a Project,
-}
-
-#[derive(Serialize)]
-struct ProjectList<'a> {
-    projects: &'a [Project],
-    #[serde(rename = "nextCursor")]
-    next_cursor: Option<String>,
-}
 
 /// An id from the path or query; one that is not an ObjectId names nothing, like a missing one.
 fn parse_id(text: Option<&str>, missing: Refusal) -> Result<ObjectId, ApiError> {
@@ -33,7 +18,12 @@ fn project_id(params: &Params<'_>) -> Result<ObjectId, ApiError> {
 }
 
 fn answer(status: u16, message: Option<&'static str>, project: &Project) -> ApiResponse {
-    ApiResponse::json(status, &WithProject { message, project })
+    let mut body = Obj::new();
+    if let Some(message) = message {
+        body.str("message", message);
+    }
+    body.raw("project", &json::project(project));
+    ApiResponse::raw_json(status, body.end())
 }
 
 /// `POST /projects` with `name` and `clientId` (one of the caller's clients).
@@ -69,11 +59,12 @@ pub async fn list<S: ProjectStore, R, K>(
     )?;
     let store = cx.store.map_err(ApiError::Config)?;
     let page = app::list_projects(store, user, &client, &page).await?;
-    let body = ProjectList {
-        projects: &page.items,
-        next_cursor: page.next.map(|c| c.encode()),
-    };
-    Ok(ApiResponse::json(200, &body))
+    let items: Vec<String> = page.items.iter().map(json::project).collect();
+    let next = page.next.map(|c| c.encode());
+    Ok(ApiResponse::raw_json(
+        200,
+        json::page("projects", &items, next.as_deref()),
+    ))
 }
 
 /// `GET /projects/:id`.

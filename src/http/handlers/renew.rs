@@ -1,12 +1,10 @@
 //! `PATCH /license/renew/:key` `{duration?}`: the developer extends a license (see
 //! `app::renew`). Scoped to the caller: anyone else's license is not found.
 
-use serde::Serialize;
-
-use super::license::LicenseDetails;
 use crate::app::renew;
+use crate::domain::json_text::Obj;
 use crate::domain::{parse_renewal, UserId};
-use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
+use crate::http::{json, ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::LifecycleStore;
 
 /// `{"message": "License renewed successfully", "license": {...the developer's view}}`.
@@ -16,19 +14,12 @@ pub async fn handle<S: LifecycleStore, R, K>(
     user: &UserId,
     cx: &Context<'_, S, R, K>,
 ) -> Result<ApiResponse, ApiError> {
-    #[derive(Serialize)]
-    struct Answer<'a> {
-        message: &'static str,
-        license: LicenseDetails<'a>,
-    }
     let duration = parse_renewal(request.json_body()?)?;
     let store = cx.store.map_err(ApiError::Config)?;
     let license = renew(store, user, key, duration, cx.now).await?;
-    Ok(ApiResponse::json(
-        200,
-        &Answer {
-            message: "License renewed successfully",
-            license: LicenseDetails::of(&license),
-        },
-    ))
+    let body = Obj::new()
+        .str("message", "License renewed successfully")
+        .raw("license", &json::license_details(&license))
+        .end();
+    Ok(ApiResponse::raw_json(200, body))
 }

@@ -2,27 +2,13 @@
 //! `{valid: null}` when the store fails). No bearer token, one read; a valid license gets a
 //! signed license token when a signing key is configured.
 
-use serde::Serialize;
-
 use super::license_token::token_for;
 use crate::app::validate;
+use crate::domain::json_text::Obj;
 use crate::domain::{format_timestamp, LicenseCall, RandomSource};
 use crate::http::rate_limit::admit;
 use crate::http::{ApiError, ApiRequest, ApiResponse, Context};
 use crate::storage::LifecycleStore;
-
-#[derive(Serialize)]
-struct Answer {
-    valid: bool,
-    status: &'static str,
-    code: &'static str,
-    message: &'static str,
-    #[serde(rename = "expiresAt")]
-    expires_at: Option<String>,
-    /// Only on a valid answer, when license tokens are configured.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<String>,
-}
 
 pub async fn handle<S: LifecycleStore, R: RandomSource, K>(
     request: &ApiRequest,
@@ -39,15 +25,17 @@ pub async fn handle<S: LifecycleStore, R: RandomSource, K>(
         (Some(license), true) => token_for(request, license, &call.seat, cx).await?,
         _ => None,
     };
-    Ok(ApiResponse::json(
-        200,
-        &Answer {
-            valid: verdict.is_valid(),
-            status: verdict.status(),
-            code: verdict.code(),
-            message: verdict.message(),
-            expires_at: validation.license.map(|l| format_timestamp(l.expires_at)),
-            token,
-        },
-    ))
+    let expires_at = validation.license.map(|l| format_timestamp(l.expires_at));
+    let mut answer = Obj::new();
+    answer
+        .bool("valid", verdict.is_valid())
+        .str("status", verdict.status())
+        .str("code", verdict.code())
+        .str("message", verdict.message())
+        .opt_str("expiresAt", expires_at.as_deref());
+    // Only on a valid answer, when license tokens are configured.
+    if let Some(token) = token {
+        answer.str("token", &token);
+    }
+    Ok(ApiResponse::raw_json(200, answer.end()))
 }
