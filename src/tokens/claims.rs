@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::domain::json_text::{strings, Obj};
 use crate::domain::{
     base64url, format_timestamp, EntropyUnavailable, License, LicenseStatus, ObjectId,
     RandomSource, Services,
@@ -35,6 +36,39 @@ pub struct LicenseClaims {
     pub machine_id: Option<String>,
     #[serde(rename = "instanceId", skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
+}
+
+impl LicenseClaims {
+    /// The payload's JSON text, members in the order of the struct (what `Serialize` writes:
+    /// the unit tests hold the two equal), through the crate's JSON writer.
+    pub fn to_json(&self) -> String {
+        let services: Vec<&str> = self
+            .services
+            .as_slice()
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        let mut claims = Obj::new();
+        claims
+            .str("iss", &self.iss)
+            .str("sub", &self.sub)
+            .raw("iat", &self.iat.to_string())
+            .raw("nbf", &self.nbf.to_string())
+            .raw("exp", &self.exp.to_string())
+            .str("jti", &self.jti)
+            .str("status", self.status.as_str())
+            .raw("services", &strings(&services))
+            .str("project", &self.project.to_string())
+            .str("client", &self.client.to_string())
+            .str("licenseExpiresAt", &self.license_expires_at);
+        if let Some(machine) = &self.machine_id {
+            claims.str("machineId", machine);
+        }
+        if let Some(instance) = &self.instance_id {
+            claims.str("instanceId", instance);
+        }
+        claims.end()
+    }
 }
 
 /// Random bytes in a `jti`: 128 bits, so that two tokens never share one.

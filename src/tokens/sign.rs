@@ -57,9 +57,7 @@ impl LicenseTokenSigner {
     /// The compact JWS of `claims`: `header.payload.signature`, base64url without padding;
     /// `None` when the runtime refused to sign.
     pub async fn sign(&self, claims: &LicenseClaims) -> Option<String> {
-        // Our own struct of strings and integers: serialising it cannot fail.
-        let payload = serde_json::to_vec(claims).unwrap_or_default();
-        self.sign_payload(&payload).await
+        self.sign_payload(claims.to_json().as_bytes()).await
     }
 
     /// Signs raw payload bytes (the RFC vectors and the tests' forged payloads).

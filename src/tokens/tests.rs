@@ -185,6 +185,27 @@ fn exp_never_passes_the_license_expiry() {
 }
 
 #[test]
+fn the_payload_text_is_the_claims_serialize_shape_byte_for_byte() {
+    let now = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
+    let seats = [
+        Seat::default(),
+        Seat {
+            machine_id: Some("m \"1\""),
+            instance_id: Some("i\n"),
+        },
+        Seat {
+            machine_id: None,
+            instance_id: Some("i"),
+        },
+    ];
+    for seat in seats {
+        let claims =
+            LicenseClaims::new(&active_license(), seat, now, 60, ISSUER, &mut Fixed(7)).unwrap();
+        assert_eq!(claims.to_json(), serde_json::to_string(&claims).unwrap());
+    }
+}
+
+#[test]
 fn the_configured_issuer_replaces_the_request_origin() {
     let tokens = LicenseTokens::new(
         parse_signing_keys(RFC_JWK).unwrap(),

@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::domain::json_text::{array, quote};
+
 /// One bound value: text, a number or NULL.
 pub type Param = Value;
 
@@ -21,12 +23,26 @@ pub fn number(value: u64) -> Param {
 
 /// `values` as the JSON array `driver.js` spreads into `bind(…)`.
 pub fn params_json(values: &[Param]) -> String {
-    serde_json::to_string(values).unwrap_or_else(|_| "[]".into())
+    let values: Vec<String> = values.iter().map(value_json).collect();
+    array(&values)
 }
 
 /// `[[sql, [value…]]…]`, the statements of one `batch`.
 pub fn batch_json(statements: &[(&str, &[Param])]) -> String {
-    serde_json::to_string(statements).unwrap_or_else(|_| "[]".into())
+    let statements: Vec<String> = statements
+        .iter()
+        .map(|(sql, values)| array(&[quote(sql), params_json(values)]))
+        .collect();
+    array(&statements)
+}
+
+/// One bound value's JSON (text, a number or NULL: what the constructors above make).
+fn value_json(value: &Param) -> String {
+    match value {
+        Value::String(text) => quote(text),
+        Value::Number(n) => n.to_string(),
+        _ => "null".into(),
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub(super) use super::params::{number, optional, text, Param};
 use super::rows::{FromRow, LicenseRow};
 use crate::boundary::settled;
 use crate::domain::fields::{read_array, read_object};
+use crate::domain::json_text::strings;
 use crate::domain::{format_timestamp, IdempotencyKey, IdempotencyTag, License, UserId};
 use crate::storage::{IdempotentLicense, LicenseStore, StoreError};
 
@@ -113,7 +114,13 @@ pub(super) fn license_values(
     license: &License,
     idempotency: Option<&IdempotencyTag>,
 ) -> [Param; 14] {
-    let services = serde_json::to_string(&license.services).unwrap_or_else(|_| "[]".into());
+    let names: Vec<&str> = license
+        .services
+        .as_slice()
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let services = strings(&names);
     [
         text(license.id.to_string()),
         text(license.key.as_str()),
