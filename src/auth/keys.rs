@@ -65,9 +65,9 @@ impl Alg {
     }
 }
 
-/// Checks one signature over the JWS signing input (`header.payload`) in Rust: the HMAC
-/// algorithms everywhere, the asymmetric ones natively (the worker uses WebCrypto for those).
-/// Tests implement it with fakes, so the header and claim checks run without real keys.
+/// Checks one signature over the JWS signing input (`header.payload`) in Rust: natively, every
+/// algorithm (the worker uses WebCrypto for all of them). Tests implement it with fakes, so the
+/// header and claim checks run without real keys.
 pub trait SignatureCheck {
     fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool;
 }

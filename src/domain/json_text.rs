@@ -1,7 +1,9 @@
 //! JSON text written directly, member by member: an object writer ([`Obj`]) and arrays of
-//! values already written. For the answers, the MongoDB request bodies and the JWKs: building
-//! a `serde_json::Value` first and printing it linked serde_json's whole value serializer into
-//! the wasm for text that this small module writes in order. Pure.
+//! values already written. For every JSON text the worker sends: the answers, the MongoDB
+//! request bodies, the D1 bound values, the JWKs and the license-token claims. Building a
+//! `serde_json::Value` first and printing it, or a `Serialize` implementation per shape, linked
+//! serde_json's serializers into the wasm once per type, for text this small module writes in
+//! order. Pure.
 //!
 //! Strings are escaped by `serde_json::to_string` on a `&str` (one instantiation, shared with
 //! every other serialisation). Member names are the code's own literals (`"message"`,
@@ -46,7 +48,7 @@ impl Obj {
         self.raw(name, if value { "true" } else { "false" })
     }
 
-    /// Member `name` with the number `n` (a plain JSON number: limits, not stored values).
+    /// Member `name` with the number `n`, a plain JSON number.
     pub(crate) fn int(&mut self, name: &str, n: u64) -> &mut Self {
         self.raw(name, &n.to_string())
     }
