@@ -33,7 +33,7 @@ wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/keybox.wasm"
 # those of the last build: the HTTP suite calls this script again right after scripts/test.sh
 # did, and wasm-opt alone is ~30 s of CPU.
 outputs() { cat build/index.js build/index_bg.wasm 2>/dev/null | sha256sum | cut -d' ' -f1; }
-inputs=$({ cat "$wasm" scripts/build.sh build-support/bundle.mjs build-support/shim.js \
+inputs=$({ cat "$wasm" scripts/build.sh build-support/bundle.mjs build-support/shim.js build-support/strip-exports.mjs \
   "$TOOLS/keybox-wasm-bindgen.sum" node_modules/.keybox-lock; env | grep '^KEYBOX_' | sort || true; } |
   sha256sum | cut -d' ' -f1)
 if [ "$(cat build/.stamp 2>/dev/null)" = "$inputs $(outputs)" ]; then
@@ -48,6 +48,10 @@ rm -rf "$stage"
 mkdir -p "$stage"
 "$TOOLS/bin/keybox-wasm-bindgen" "$wasm" "$stage"
 with_node22 node build-support/bundle.mjs "$stage" node_modules/.bin/esbuild "$WORKER_VERSION"
+# wasm-streams' stream classes, exported by wasm-bindgen but never used (the body is read with
+# one arrayBuffer()): -2 KB gzip once wasm-opt drops what only they reached.
+with_node22 node build-support/strip-exports.mjs "$stage/index_bg.wasm" "$stage/index_bg.wasm" \
+  '^(__wbg_)?intounderlying(bytesource|source|sink)_'
 # The feature set worker-build passes (what workerd supports); -Oz with the names section
 # stripped (worker-build keeps it: a third of the module).
 # KEYBOX_WASM_NAMES=1: a profiling build that keeps the function names (CPU profiles and
