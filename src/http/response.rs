@@ -29,7 +29,7 @@ impl ApiResponse {
         Self::raw_json(status, body.end())
     }
 
-    /// `{"message": message}`: every 4xx.
+    /// `{"message": message}`: every 4xx, and the deletions' 200.
     pub fn message(status: u16, message: &str) -> Self {
         Self::text_fields(status, &[("message", message)])
     }
