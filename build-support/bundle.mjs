@@ -25,6 +25,10 @@ const bindings = readFileSync(indexPath, "utf8");
 
 // wasm-bindgen's own exports, re-wrapped by the shim rather than re-exported.
 const SYSTEM_FNS = new Set(["__wbg_reset_state", "__worker_init_state"]);
+// workers-rs's own option structs, exported by wasm-bindgen as classes; KeyBox never hands
+// them to JS (no containers, no minification, no R2). Not re-exported, so esbuild drops their
+// classes, and scripts/build.sh strips their wasm exports (build-support/strip-exports.mjs).
+const UNUSED_CLASSES = new Set(["ContainerStartupOptions", "MinifyConfig", "R2Range"]);
 // Event handlers: called with (event, env, ctx) like workers-rs's #[event] functions expect.
 const EVENT_FNS = new Set(["fetch", "queue", "scheduled", "email", "connect"]);
 
@@ -63,7 +67,7 @@ if (!functions.includes("fetch")) {
 }
 
 let shim = readFileSync(join(here, "shim.js"), "utf8").replace(/^\$HANDLERS$/m, () => handlers);
-for (const name of classes) {
+for (const name of classes.filter((c) => !UNUSED_CLASSES.has(c))) {
   shim += `export const ${name} = new Proxy(exports.${name}, classProxyHooks);\n`;
 }
 const shimPath = join(dir, "shim.js");

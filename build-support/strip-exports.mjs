@@ -3,12 +3,14 @@
 //
 //   node build-support/strip-exports.mjs IN.wasm OUT.wasm PATTERN
 //
-// Used for wasm-streams' `IntoUnderlyingSource`/`…ByteSource`/`…Sink` classes: `worker` links
-// the crate, and its `#[wasm_bindgen]` exports are roots no link-time optimisation can drop,
-// although KeyBox reads bodies with one `arrayBuffer()` and never builds those streams. Their
-// JS classes stay in index.js, unexported and never constructed; the methods that would call
-// the removed exports never run. Fails when the pattern matches nothing (a renamed crate or a
-// new wasm-bindgen should be looked at, not silently skipped).
+// Used for classes wasm-bindgen exports that KeyBox never uses: wasm-streams'
+// `IntoUnderlyingSource`/`…ByteSource`/`…Sink` (`worker` links the crate; KeyBox reads bodies
+// with one `arrayBuffer()` and never builds those streams) and workers-rs's
+// `ContainerStartupOptions`, `MinifyConfig` and `R2Range` (no containers, minification or R2).
+// Their `#[wasm_bindgen]` exports are roots no link-time optimisation can drop. Their JS
+// classes stay in index.js, not exported by the bundle and never constructed; the methods that
+// would call the removed exports never run. Fails when the pattern matches nothing (a renamed
+// crate or a new wasm-bindgen should be looked at, not silently skipped).
 import { readFileSync, writeFileSync } from "node:fs";
 
 const [input, output, pattern] = process.argv.slice(2);

@@ -48,10 +48,11 @@ rm -rf "$stage"
 mkdir -p "$stage"
 "$TOOLS/bin/keybox-wasm-bindgen" "$wasm" "$stage"
 with_node22 node build-support/bundle.mjs "$stage" node_modules/.bin/esbuild "$WORKER_VERSION"
-# wasm-streams' stream classes, exported by wasm-bindgen but never used (the body is read with
-# one arrayBuffer()): -2 KB gzip once wasm-opt drops what only they reached.
+# Classes wasm-bindgen exports that KeyBox never uses: wasm-streams' streams (the body is read
+# with one arrayBuffer()) and workers-rs's option structs (bundle.mjs does not re-export them):
+# -3.3 KB gzip once wasm-opt drops what only they reached.
 with_node22 node build-support/strip-exports.mjs "$stage/index_bg.wasm" "$stage/index_bg.wasm" \
-  '^(__wbg_)?intounderlying(bytesource|source|sink)_'
+  '^(__wbg_(get_|set_)?)?(intounderlying(bytesource|source|sink)|containerstartupoptions|minifyconfig|r2range)_'
 # The feature set worker-build passes (what workerd supports); -Oz with the names section
 # stripped (worker-build keeps it: a third of the module).
 # KEYBOX_WASM_NAMES=1: a profiling build that keeps the function names (CPU profiles and
