@@ -1,6 +1,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::json_text::strings;
+
 /// A service a license covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Service {
@@ -55,6 +57,13 @@ impl Services {
 
     pub fn as_slice(&self) -> &[Service] {
         &self.0
+    }
+
+    /// The JSON array of the names, `["Hosting","Domain"]`: how answers, license tokens and
+    /// both stores write them.
+    pub fn to_json(&self) -> String {
+        let names: Vec<&str> = self.0.iter().map(|s| s.as_str()).collect();
+        strings(&names)
     }
 }
 
@@ -114,6 +123,10 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&services).unwrap(),
             json!(["Hosting", "Domain"])
+        );
+        assert_eq!(
+            services.to_json(),
+            serde_json::to_string(&services).unwrap()
         );
     }
 }

@@ -4,8 +4,8 @@
 //! serde_json's serializer. The unit tests below hold each shape to the domain types' own
 //! `Serialize` (what the tests and the token claims use).
 
-use crate::domain::json_text::{array, strings, Obj};
-use crate::domain::{format_timestamp, Client, License, Project, Seat, Services};
+use crate::domain::json_text::{array, Obj};
+use crate::domain::{format_timestamp, Client, License, Project, Seat};
 
 /// The contract's license: `key`, `duration`, `issuedAt`, `expiresAt`, `status`, `services`,
 /// `user`, `client`, `project`, `_id`.
@@ -30,17 +30,12 @@ fn license_members(license: &License) -> Obj {
         .str("issuedAt", &format_timestamp(license.issued_at))
         .str("expiresAt", &format_timestamp(license.expires_at))
         .str("status", license.status.as_str())
-        .raw("services", &services(&license.services))
+        .raw("services", &license.services.to_json())
         .str("user", license.user.as_str())
         .str("client", &license.client.to_string())
         .str("project", &license.project.to_string())
         .str("_id", &license.id.to_string());
     members
-}
-
-fn services(services: &Services) -> String {
-    let names: Vec<&str> = services.as_slice().iter().map(|s| s.as_str()).collect();
-    strings(&names)
 }
 
 fn seat(seat: &Seat) -> String {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::json_text::{strings, Obj};
+use crate::domain::json_text::Obj;
 use crate::domain::{
     base64url, format_timestamp, EntropyUnavailable, License, LicenseStatus, ObjectId,
     RandomSource, Services,
@@ -42,12 +42,6 @@ impl LicenseClaims {
     /// The payload's JSON text, members in the order of the struct (what `Serialize` writes:
     /// the unit tests hold the two equal), through the crate's JSON writer.
     pub fn to_json(&self) -> String {
-        let services: Vec<&str> = self
-            .services
-            .as_slice()
-            .iter()
-            .map(|s| s.as_str())
-            .collect();
         let mut claims = Obj::new();
         claims
             .str("iss", &self.iss)
@@ -57,7 +51,7 @@ impl LicenseClaims {
             .raw("exp", &self.exp.to_string())
             .str("jti", &self.jti)
             .str("status", self.status.as_str())
-            .raw("services", &strings(&services))
+            .raw("services", &self.services.to_json())
             .str("project", &self.project.to_string())
             .str("client", &self.client.to_string())
             .str("licenseExpiresAt", &self.license_expires_at);

@@ -11,7 +11,6 @@ pub(super) use super::params::{number, optional, text, Param};
 use super::rows::{FromRow, LicenseRow};
 use crate::boundary::settled;
 use crate::domain::fields::{read_array, read_object};
-use crate::domain::json_text::strings;
 use crate::domain::{format_timestamp, IdempotencyKey, IdempotencyTag, License, UserId};
 use crate::storage::{IdempotentLicense, LicenseStore, StoreError};
 
@@ -114,13 +113,7 @@ pub(super) fn license_values(
     license: &License,
     idempotency: Option<&IdempotencyTag>,
 ) -> [Param; 14] {
-    let names: Vec<&str> = license
-        .services
-        .as_slice()
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
-    let services = strings(&names);
+    let services = license.services.to_json();
     [
         text(license.id.to_string()),
         text(license.key.as_str()),

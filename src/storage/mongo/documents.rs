@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::ejson::{date, int32, oid, strings, user, Obj};
+use super::ejson::{date, int32, oid, user, Obj};
 use crate::domain::{IdempotencyTag, License, SeatRef};
 
 /// A license as the document the original Mongoose model stores (field order: `_id` first, as
@@ -16,12 +16,6 @@ use crate::domain::{IdempotencyTag, License, SeatRef};
 /// `Idempotency-Key` (Mongoose ignores unknown paths) the request that created it, for replays:
 /// `idempotency: {key, fingerprint, expiresAt}`.
 pub(super) fn license_document(license: &License, idempotency: Option<&IdempotencyTag>) -> String {
-    let services: Vec<&str> = license
-        .services
-        .as_slice()
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
     let mut document = Obj::new();
     document
         .raw("_id", &oid(&license.id))
@@ -30,7 +24,7 @@ pub(super) fn license_document(license: &License, idempotency: Option<&Idempoten
         .raw("issuedAt", &date(license.issued_at))
         .raw("expiresAt", &date(license.expires_at))
         .str("status", license.status.as_str())
-        .raw("services", &strings(&services))
+        .raw("services", &license.services.to_json())
         .raw("user", &user(&license.user))
         .raw("client", &oid(&license.client))
         .raw("project", &oid(&license.project))
