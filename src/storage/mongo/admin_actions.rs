@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use super::actions::Namespace;
 use super::ejson::{array, date, member, oid, user, Obj};
 use super::lifecycle_actions::{by_key, holding_seats, when, LIVE};
+use super::owned_documents::older_than;
 use crate::domain::{License, LicenseFilter, ObjectId, PageRequest, UserId};
 
 /// `updateOne` renewing `owner`'s license `key` to expire at `until`, if its status and expiry
@@ -59,13 +60,7 @@ pub fn list_body(
         query.str("status", status.as_str());
     }
     if let Some(after) = page.after {
-        let at = date(after.at);
-        let same_time = Obj::new()
-            .raw("issuedAt", &at)
-            .raw("_id", &member("$lt", &oid(&after.id)))
-            .end();
-        let older = [member("issuedAt", &member("$lt", &at)), same_time];
-        query.raw("$or", &array(&older));
+        query.raw("$or", &older_than("issuedAt", &after));
     }
     namespace
         .body()

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::decoding::{date, object_id, user};
 use super::ejson::{self, array, member, oid, Obj};
-use crate::domain::{Client, Email, Name, ObjectId, PageRequest, Project, UserId};
+use crate::domain::{Client, Cursor, Email, Name, ObjectId, PageRequest, Project, UserId};
 
 /// A client document (field order: `_id`, then the model's).
 pub(super) fn client_document(client: &Client) -> String {
@@ -49,15 +49,21 @@ pub(super) fn page_filter(owner: &UserId, client: Option<&ObjectId>, page: &Page
         filter.raw("client", &oid(client));
     }
     if let Some(cursor) = page.after {
-        let at = ejson::date(cursor.at);
-        let same_time = Obj::new()
-            .raw("createdAt", &at)
-            .raw("_id", &member("$lt", &oid(&cursor.id)))
-            .end();
-        let older = [member("createdAt", &member("$lt", &at)), same_time];
-        filter.raw("$or", &array(&older));
+        filter.raw("$or", &older_than("createdAt", &cursor));
     }
     filter.end()
+}
+
+/// The `$or` of a keyset page after `cursor`, newest first by `(time_field, _id)`: strictly
+/// older, or as old with a smaller `_id`. The licenses' list (by `issuedAt`) and the clients'
+/// and projects' (by `createdAt`) share it.
+pub(super) fn older_than(time_field: &str, cursor: &Cursor) -> String {
+    let at = ejson::date(cursor.at);
+    let same_time = Obj::new()
+        .raw(time_field, &at)
+        .raw("_id", &member("$lt", &oid(&cursor.id)))
+        .end();
+    array(&[member(time_field, &member("$lt", &at)), same_time])
 }
 
 /// The `sort` and `limit` of a page's `find` (the sort's keys in order: a document, not a map).
