@@ -28,12 +28,12 @@ impl fmt::Display for FieldsError {
 }
 
 /// The fields `names` of the JSON object `json`; any other field is skipped unread.
-pub fn read_object(json: &[u8], names: &[&'static str]) -> Result<Fields, FieldsError> {
+pub fn read_object(json: &[u8], names: &'static [&'static str]) -> Result<Fields, FieldsError> {
     read(json, FieldsSeed(names)).map(|values| Fields::new(names, values))
 }
 
 /// The fields `names` of each object of the JSON array `json`.
-pub fn read_array(json: &[u8], names: &[&'static str]) -> Result<Vec<Fields>, FieldsError> {
+pub fn read_array(json: &[u8], names: &'static [&'static str]) -> Result<Vec<Fields>, FieldsError> {
     let rows = read(json, ArraySeed(names))?;
     Ok(rows
         .into_iter()
@@ -59,21 +59,19 @@ fn read<T>(
 /// The fields asked for, each taken once.
 #[derive(Debug)]
 pub struct Fields {
-    names: Vec<&'static str>,
+    /// The names asked for (the caller's constant list: not copied per read).
+    names: &'static [&'static str],
     values: Vec<Option<Value>>,
 }
 
 impl Fields {
     /// None of `names` given (`{}`).
-    pub fn empty(names: &[&'static str]) -> Self {
+    pub fn empty(names: &'static [&'static str]) -> Self {
         Self::new(names, vec![None; names.len()])
     }
 
-    fn new(names: &[&'static str], values: Vec<Option<Value>>) -> Self {
-        Self {
-            names: names.to_vec(),
-            values,
-        }
+    fn new(names: &'static [&'static str], values: Vec<Option<Value>>) -> Self {
+        Self { names, values }
     }
 
     /// Field `name`; `null` counts as absent.

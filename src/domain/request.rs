@@ -130,7 +130,10 @@ impl CreateLicenseRequest {
 /// The fields `names` of a JSON object body, each raw JSON until validated; any other field
 /// is skipped unread. The size limit, then malformed JSON, a non-object and a named field given
 /// twice, each told apart. An empty body counts as `{}`, as Express did.
-pub(crate) fn read_fields(body: &[u8], names: &[&'static str]) -> Result<Fields, RequestError> {
+pub(crate) fn read_fields(
+    body: &[u8],
+    names: &'static [&'static str],
+) -> Result<Fields, RequestError> {
     if body.len() > MAX_BODY_BYTES {
         return Err(RequestError::BodyTooLarge);
     }
