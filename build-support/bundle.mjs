@@ -14,6 +14,8 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { readU32, u32 } from "./leb128.mjs";
+
 const [dir, esbuild, sdkVersion] = process.argv.slice(2);
 if (!dir || !esbuild || !sdkVersion) {
   console.error("usage: node build-support/bundle.mjs DIR ESBUILD_BIN SDK_VERSION");
@@ -105,17 +107,7 @@ function withSdkProducer(wasm, name, version) {
   if (wasm.readUInt32BE(0) !== 0x0061736d || wasm.readUInt32LE(4) !== 1) {
     throw new Error(`${wasmPath}: not a wasm module`);
   }
-  const leb = (pos) => {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = wasm[pos.at++];
-      if (byte === undefined || shift > 28) throw new Error("bad LEB128 in the wasm module");
-      value |= (byte & 0x7f) << shift;
-      if (!(byte & 0x80)) return value >>> 0;
-      shift += 7;
-    }
-  };
+  const leb = (pos) => readU32(wasm, pos);
   const str = (pos) => {
     const len = leb(pos);
     const s = wasm.toString("utf8", pos.at, pos.at + len);
@@ -146,26 +138,16 @@ function withSdkProducer(wasm, name, version) {
     entries.push({ field: "sdk", name, version });
   }
 
-  const uleb = (n) => {
-    const out = [];
-    do {
-      let byte = n & 0x7f;
-      n >>>= 7;
-      if (n) byte |= 0x80;
-      out.push(byte);
-    } while (n);
-    return Buffer.from(out);
-  };
-  const name_ = (s) => Buffer.concat([uleb(Buffer.byteLength(s)), Buffer.from(s)]);
+  const name_ = (s) => Buffer.concat([u32(Buffer.byteLength(s)), Buffer.from(s)]);
   const fields = [...new Set(entries.map((e) => e.field))];
-  const content = [uleb(fields.length)];
+  const content = [u32(fields.length)];
   for (const field of fields) {
     const own = entries.filter((e) => e.field === field);
-    content.push(name_(field), uleb(own.length));
+    content.push(name_(field), u32(own.length));
     for (const e of own) content.push(name_(e.name), name_(e.version));
   }
   const payload = Buffer.concat([name_("producers"), ...content]);
-  const encoded = Buffer.concat([Buffer.from([0]), uleb(payload.length), payload]);
+  const encoded = Buffer.concat([Buffer.from([0]), u32(payload.length), payload]);
   return section
     ? Buffer.concat([wasm.subarray(0, section.start), encoded, wasm.subarray(section.end)])
     : Buffer.concat([wasm, encoded]);

@@ -13,6 +13,8 @@
 // crate or a new wasm-bindgen should be looked at, not silently skipped).
 import { readFileSync, writeFileSync } from "node:fs";
 
+import { readU32, u32 } from "./leb128.mjs";
+
 const [input, output, pattern] = process.argv.slice(2);
 if (!input || !output || !pattern) {
   console.error("usage: strip-exports.mjs IN.wasm OUT.wasm PATTERN");
@@ -21,56 +23,34 @@ if (!input || !output || !pattern) {
 const bytes = readFileSync(input);
 const wanted = new RegExp(pattern);
 
-function readLeb(at) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = bytes[at++];
-    value |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value >>> 0, at];
-}
-
-function leb(value) {
-  const out = [];
-  do {
-    let byte = value & 0x7f;
-    value >>>= 7;
-    if (value) byte |= 0x80;
-    out.push(byte);
-  } while (value);
-  return Buffer.from(out);
-}
-
 const EXPORT_SECTION = 7;
 const parts = [bytes.subarray(0, 8)]; // magic and version
 const dropped = [];
-let at = 8;
-while (at < bytes.length) {
-  const id = bytes[at];
-  const [size, start] = readLeb(at + 1);
-  const end = start + size;
+const pos = { at: 8 };
+while (pos.at < bytes.length) {
+  const sectionStart = pos.at;
+  const id = bytes[pos.at++];
+  const size = readU32(bytes, pos);
+  const end = pos.at + size;
   if (id !== EXPORT_SECTION) {
-    parts.push(bytes.subarray(at, end));
-    at = end;
+    parts.push(bytes.subarray(sectionStart, end));
+    pos.at = end;
     continue;
   }
-  let [count, entry] = readLeb(start);
+  const count = readU32(bytes, pos);
   const kept = [];
   for (let i = 0; i < count; i++) {
-    const [nameLength, nameStart] = readLeb(entry);
-    const name = bytes.subarray(nameStart, nameStart + nameLength).toString("utf8");
-    // The export's kind (one byte), then its index.
-    const [, next] = readLeb(nameStart + nameLength + 1);
+    const entry = pos.at;
+    const nameLength = readU32(bytes, pos);
+    const name = bytes.subarray(pos.at, pos.at + nameLength).toString("utf8");
+    pos.at += nameLength + 1; // the name, then the export's kind (one byte)
+    readU32(bytes, pos); // its index
     if (wanted.test(name)) dropped.push(name);
-    else kept.push(bytes.subarray(entry, next));
-    entry = next;
+    else kept.push(bytes.subarray(entry, pos.at));
   }
-  const body = Buffer.concat([leb(kept.length), ...kept]);
-  parts.push(Buffer.from([EXPORT_SECTION]), leb(body.length), body);
-  at = end;
+  const body = Buffer.concat([u32(kept.length), ...kept]);
+  parts.push(Buffer.from([EXPORT_SECTION]), u32(body.length), body);
+  pos.at = end;
 }
 if (dropped.length === 0) {
   console.error(`strip-exports: no export matches ${pattern}`);

@@ -33,7 +33,7 @@ wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/keybox.wasm"
 # those of the last build: the HTTP suite calls this script again right after scripts/test.sh
 # did, and wasm-opt alone is ~30 s of CPU.
 outputs() { cat build/index.js build/index_bg.wasm 2>/dev/null | sha256sum | cut -d' ' -f1; }
-inputs=$({ cat "$wasm" scripts/build.sh build-support/bundle.mjs build-support/shim.js build-support/strip-exports.mjs \
+inputs=$({ cat "$wasm" scripts/build.sh build-support/bundle.mjs build-support/shim.js build-support/strip-exports.mjs build-support/leb128.mjs \
   "$TOOLS/keybox-wasm-bindgen.sum" node_modules/.keybox-lock; env | grep '^KEYBOX_' | sort || true; } |
   sha256sum | cut -d' ' -f1)
 if [ "$(cat build/.stamp 2>/dev/null)" = "$inputs $(outputs)" ]; then
